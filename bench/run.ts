@@ -1,0 +1,19 @@
+// `npm run bench`: every benchmark, each beside its reference tool in the same run.
+import { rmSync } from 'node:fs';
+import { printRows, type Row } from './measure';
+import { SCRATCH } from './setup';
+import { benchStartup } from './startup';
+
+const BENCHES: Array<[string, () => Promise<Row[]>]> = [
+  ['start-up', benchStartup],
+];
+
+const only = process.argv.slice(2);
+try {
+  for (const [title, bench] of BENCHES) {
+    if (only.length && !only.some(word => title.includes(word))) continue;
+    printRows(title, await bench());
+  }
+} finally {
+  rmSync(SCRATCH, { recursive: true, force: true });
+}

@@ -1,0 +1,3 @@
+import { DevInitCommand } from './init';
+
+export const commands = [DevInitCommand];

@@ -1,0 +1,36 @@
+// brkt's command groups: name, one-line description, and a loader. Loading on demand keeps
+// start-up lean: with bundle splitting, a group that is not used is never parsed.
+import type { CommandClass } from 'clipanion';
+import type { BrktContext } from './context';
+import type { Platform } from '../platform/types';
+
+/** An upstream tool's own command line (apiclient, updog, logdog): args in, exit code out. */
+export type RoleRunner = (args: string[], io: { shown: string; platform: Platform }) => Promise<number>;
+
+export interface GroupModule {
+  /** Clipanion commands, with paths relative to the group (`[['status']]` for `brkt signpost status`). */
+  commands: CommandClass<BrktContext>[];
+  /** When the group is also an upstream role with its own flags, how to run it by that name. */
+  runRole?: RoleRunner;
+  /** Words to complete for positional arguments, by command path (`settings get` -> setting keys). */
+  completionValues?: () => Record<string, string[]>;
+}
+
+export interface GroupEntry {
+  description: string;
+  load: () => Promise<GroupModule>;
+  /** Hidden from `brkt --help` (upstream role names that duplicate a brkt group). */
+  hidden?: boolean;
+}
+
+export const GROUPS = new Map<string, GroupEntry>();
+
+function group(name: string, description: string, load: GroupEntry['load'], hidden = false) {
+  if (GROUPS.has(name)) throw new Error(`Command group ${name} registered twice`);
+  GROUPS.set(name, { description, load, hidden });
+}
+
+group('boot', 'Run the boot sequence of the host (or sandbox); --serve keeps serving the API', () => import('./boot'));
+group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
+group('links', 'Create the upstream tool links (apiclient, apiserver, ...) in a directory', () => import('./links'));
+group('completions', 'Print a shell completion script (bash, zsh, fish)', () => import('./completions/index'));

@@ -1,0 +1,40 @@
+// The boot sequence of settings.md section 11, as an ordered list of named steps. Each step
+// logs one line; the first failure stops the boot with that step's name and reason.
+import { BrktError, messageOf } from '../errors';
+import { parseOsRelease } from '../os-release';
+import type { Platform } from '../../platform/types';
+
+export interface BootContext {
+  platform: Platform;
+  log(line: string): void;
+}
+
+export interface BootStep {
+  name: string;
+  run(context: BootContext): Promise<string | void>;
+}
+
+export const BOOT_STEPS: BootStep[] = [
+  {
+    name: 'os-release',
+    async run({ platform }) {
+      const text = await platform.files.readTextIfExists(platform.paths.osRelease);
+      if (text === undefined) throw new BrktError('not-found', `No ${platform.paths.osRelease}: is ${platform.paths.root} a host root? (brkt dev init DIR creates a sandbox)`);
+      const release = parseOsRelease(text);
+      return `running ${release.prettyName ?? `${release.variantId} ${release.versionId}`}`;
+    },
+  },
+];
+
+export async function runBoot(context: BootContext, steps = BOOT_STEPS): Promise<void> {
+  for (const step of steps) {
+    let detail: string | void;
+    try {
+      detail = await step.run(context);
+    } catch (error) {
+      const code = error instanceof BrktError ? error.code : 'io';
+      throw new BrktError(code, `Boot failed at ${step.name}: ${messageOf(error)}`, { cause: error });
+    }
+    context.log(`boot: ${step.name}${detail ? `: ${detail}` : ''}`);
+  }
+}

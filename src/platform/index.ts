@@ -1,0 +1,45 @@
+// Chooses the platform adapter: the real host when the root is `/`, a sandbox otherwise.
+import { resolve } from 'node:path';
+import { hostPaths, underRoot } from './paths';
+import { RootedFiles } from './files';
+import { runProcess } from './process';
+import { osDiskOfRunningRoot } from './block-party';
+import { chooseRoot } from './root';
+import type { Platform } from './types';
+
+export interface PlatformOptions {
+  root?: string;
+  socket?: string;
+  env?: Record<string, string | undefined>;
+}
+
+
+export function makePlatform(options: PlatformOptions = {}): Platform {
+  const env = options.env ?? process.env;
+  const root = chooseRoot(options.root, env);
+  const kind = root === '/' ? 'host' : 'sandbox';
+  const paths = hostPaths(root, options.socket ?? env.BRKT_SOCKET);
+  const files = new RootedFiles(root);
+  return {
+    kind,
+    paths,
+    files,
+    path: rel => underRoot(root, rel),
+    env: name => env[name],
+    exec: (argv, execOptions) => runProcess(argv, execOptions),
+    async runRestartCommand(service, argv, changedKeys) {
+      if (kind === 'host') return runProcess(argv);
+      const line = JSON.stringify({ time: new Date().toISOString(), service, command: argv, changedKeys });
+      await files.append(paths.restartLog, line + '\n');
+      return { code: 0, stdout: '', stderr: '', timedOut: false };
+    },
+    async osDisk() {
+      const override = env.BRKT_DISK;
+      if (override) return resolve(override);
+      return kind === 'host' ? osDiskOfRunningRoot() : paths.disk;
+    },
+    now: () => new Date(),
+  };
+}
+
+export type { Platform } from './types';

@@ -1,0 +1,46 @@
+// The single table of host paths (cli.md "The root prefix"). Everything brkt touches on a host
+// is named here, relative to the root, so a sandbox is just another root.
+import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
+import { BrktError } from '../core/errors';
+
+/** Paths relative to the root, as cli.md lists them; a sandbox adds `dev/disk.img`. */
+export const HOST_PATHS = {
+  apiSocket: 'run/api.sock',
+  datastoreBase: 'var/lib/bottlerocket/datastore',
+  datastore: 'var/lib/bottlerocket/datastore/current',
+  osRelease: 'etc/os-release',
+  updogRoot: 'usr/share/updog/root.json',
+  updogToml: 'etc/updog.toml',
+  motd: 'etc/motd',
+  disk: 'dev/disk.img',
+  /** brkt's own state that upstream keeps in several places (TUF cache, boot record, markers). */
+  state: 'var/lib/brkt',
+  /** Sandbox only: restart commands that would have run, one JSON line each. */
+  restartLog: 'var/log/brkt/restarts.log',
+  logdogConfig: 'etc/logdog.d',
+  sandboxReadme: 'README.txt',
+} as const;
+
+export type HostPathName = keyof typeof HOST_PATHS;
+export type HostPaths = { readonly root: string } & { readonly [K in HostPathName]: string };
+
+/** Joins `rel` under `root`, refusing anything that would leave it (`..`, or an absolute path elsewhere). */
+export function underRoot(root: string, rel: string): string {
+  const base = resolve(root);
+  const alreadyRooted = base !== '/' && (rel === base || rel.startsWith(base + '/'));
+  const target = alreadyRooted ? normalize(rel) : resolve(base, isAbsolute(rel) ? '.' + rel : rel);
+  const back = relative(base, target);
+  if (back.startsWith('..') || isAbsolute(back)) {
+    throw new BrktError('invalid-input', `Refusing path ${rel}: it leaves the root ${base}`);
+  }
+  return target;
+}
+
+/** Every well-known path, rooted. `socket` overrides the API socket (`--socket`, `BRKT_SOCKET`). */
+export function hostPaths(root: string, socket?: string): HostPaths {
+  const base = resolve(root);
+  const paths = { root: base } as Record<string, string>;
+  for (const [name, rel] of Object.entries(HOST_PATHS)) paths[name] = join(base, rel);
+  if (socket) paths.apiSocket = resolve(socket);
+  return paths as HostPaths;
+}

@@ -1,0 +1,82 @@
+// What core code sees of the host. Core imports only these types; the adapters in this folder
+// are the only code that touches files, devices, processes and the network.
+import type { HostPaths } from './paths';
+
+export interface FileInfo {
+  size: number;
+  mode: number;
+  mtimeMs: number;
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+}
+
+/** Random-access handle on a file or block device (GPT, image writes). */
+export interface DeviceHandle {
+  readonly path: string;
+  size(): Promise<number>;
+  read(position: number, length: number): Promise<Uint8Array>;
+  write(position: number, data: Uint8Array): Promise<void>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Files under the root. Every path is an absolute path that must lie under the root (take it
+ * from `paths` or `platform.path()`); anything else is refused.
+ */
+export interface HostFiles {
+  read(path: string): Promise<Uint8Array>;
+  readText(path: string): Promise<string>;
+  /** `undefined` when the file does not exist; other errors throw. */
+  readTextIfExists(path: string): Promise<string | undefined>;
+  /** Temp file in the same directory, write, fsync, rename over `path`, fsync the directory. */
+  writeAtomic(path: string, data: Uint8Array | string, options?: { mode?: number }): Promise<void>;
+  append(path: string, data: Uint8Array | string): Promise<void>;
+  info(path: string): Promise<FileInfo | undefined>;
+  exists(path: string): Promise<boolean>;
+  /** Names in a directory, sorted; `[]` when it does not exist. */
+  list(dir: string): Promise<string[]>;
+  mkdirp(dir: string, mode?: number): Promise<void>;
+  remove(path: string, options?: { recursive?: boolean }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  fsyncDir(dir: string): Promise<void>;
+  symlink(target: string, path: string): Promise<void>;
+  readlink(path: string): Promise<string | undefined>;
+  open(path: string, mode: 'r' | 'r+'): Promise<DeviceHandle>;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  input?: string;
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+export interface Platform {
+  /** `host` on a real machine rooted at `/`; `sandbox` for any other root. */
+  readonly kind: 'host' | 'sandbox';
+  readonly paths: HostPaths;
+  readonly files: HostFiles;
+  /** A path under the root; refuses paths that leave it. */
+  path(rel: string): string;
+  /** An environment variable the platform passes through (never read `process.env` in core). */
+  env(name: string): string | undefined;
+  /** Runs a program directly (no shell), on both kinds of platform. */
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Runs a service's restart command. On a host it runs (no shell); in a sandbox it is
+   * appended to `paths.restartLog` with the changed keys and reported as successful.
+   */
+  runRestartCommand(service: string, argv: string[], changedKeys: string[]): Promise<ExecResult>;
+  /** The OS disk: a block device on a host; `dev/disk.img` (or `BRKT_DISK`) in a sandbox. */
+  osDisk(): Promise<string>;
+  now(): Date;
+}
