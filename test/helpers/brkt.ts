@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const BRKT_BIN = join(import.meta.dir, '../../dist/brkt');
+// BRKT_BIN lets parallel work build and test its own binary without replacing dist/brkt.
+export const BRKT_BIN = process.env.BRKT_BIN ?? join(import.meta.dir, '../../dist/brkt');
 
 if (!existsSync(BRKT_BIN)) {
   throw new Error(`${BRKT_BIN} is missing: run 'npm run build' (npm test builds it first)`);
