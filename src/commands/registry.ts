@@ -33,4 +33,5 @@ function group(name: string, description: string, load: GroupEntry['load'], hidd
 group('boot', 'Run the boot sequence of the host (or sandbox); --serve keeps serving the API', () => import('./boot'));
 group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
 group('links', 'Create the upstream tool links (apiclient, apiserver, ...) in a directory', () => import('./links'));
+group('apiclient', "Upstream apiclient's command line (raw, get, set, apply, update, reboot)", () => import('./apiclient/index'), true);
 group('completions', 'Print a shell completion script (bash, zsh, fish)', () => import('./completions/index'));
