@@ -34,4 +34,5 @@ group('boot', 'Run the boot sequence of the host (or sandbox); --serve keeps ser
 group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
 group('links', 'Create the upstream tool links (apiclient, apiserver, ...) in a directory', () => import('./links'));
 group('apiclient', "Upstream apiclient's command line (raw, get, set, apply, update, reboot)", () => import('./apiclient/index'), true);
+group('fleet', 'Run brkt commands across many hosts through AWS Systems Manager (run, settings set, update)', () => import('./fleet/index'));
 group('completions', 'Print a shell completion script (bash, zsh, fish)', () => import('./completions/index'));

@@ -1,0 +1,25 @@
+// The live progress line of fleet commands: rewritten in place on stderr, and only when
+// stderr is a terminal, so logs and pipes get the final table alone.
+import { isatty } from 'node:tty';
+import { writeErr } from '../output';
+
+export interface ProgressLine {
+  show(text: string): void;
+  /** Ends the line (keeps it visible when `keep`, else clears it). */
+  end(keep?: boolean): void;
+}
+
+export function progressLine(): ProgressLine {
+  if (!isatty(2)) return { show() {}, end() {} };
+  let shown = false;
+  return {
+    show(text) {
+      writeErr(`\r\x1b[K${text}`);
+      shown = true;
+    },
+    end(keep = false) {
+      if (shown) writeErr(keep ? '\n' : '\r\x1b[K');
+      shown = false;
+    },
+  };
+}
