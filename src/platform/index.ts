@@ -5,6 +5,7 @@ import { RootedFiles } from './files';
 import { runProcess } from './process';
 import { osDiskOfRunningRoot } from './block-party';
 import { chooseRoot } from './root';
+import { makeFetcher } from './fetcher';
 import type { Platform } from './types';
 
 export interface PlatformOptions {
@@ -38,6 +39,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
       if (override) return resolve(override);
       return kind === 'host' ? osDiskOfRunningRoot() : paths.disk;
     },
+    fetcher: makeFetcher(),
     now: () => new Date(),
   };
 }

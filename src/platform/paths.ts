@@ -19,6 +19,8 @@ export const HOST_PATHS = {
   restartLog: 'var/log/brkt/restarts.log',
   logdogConfig: 'etc/logdog.d',
   sandboxReadme: 'README.txt',
+  /** Trusted TUF metadata of the update repository, kept across runs (updates.md 1.5). */
+  tufMetadata: 'var/lib/brkt/tuf',
 } as const;
 
 export type HostPathName = keyof typeof HOST_PATHS;

@@ -60,6 +60,15 @@ export interface ExecOptions {
   env?: Record<string, string>;
 }
 
+/** Reads update repositories: http(s) with upstream's transport rules, and file:// (updates.md 1.4). */
+export interface Fetcher {
+  /**
+   * The body of `url` in chunks, resumed with `Range` after an interruption when the server
+   * allows it. A missing file (HTTP 403, 404 or 410; no such file) throws BrktError `not-found`.
+   */
+  stream(url: string): AsyncIterable<Uint8Array>;
+}
+
 export interface Platform {
   /** `host` on a real machine rooted at `/`; `sandbox` for any other root. */
   readonly kind: 'host' | 'sandbox';
@@ -78,5 +87,7 @@ export interface Platform {
   runRestartCommand(service: string, argv: string[], changedKeys: string[]): Promise<ExecResult>;
   /** The OS disk: a block device on a host; `dev/disk.img` (or `BRKT_DISK`) in a sandbox. */
   osDisk(): Promise<string>;
+  /** The transport for update repositories (metadata, manifest, images, migrations). */
+  readonly fetcher: Fetcher;
   now(): Date;
 }

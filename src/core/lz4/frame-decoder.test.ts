@@ -97,19 +97,19 @@ describe('corruption is detected and named', () => {
 
   withTool('lz4')('a flipped byte inside a block: block checksum mismatch', async () => {
     const bytes = framed();
-    bytes[200] ^= 0x40;
+    bytes[200]! ^= 0x40;
     await expectFailure(bytes, 'block checksum mismatch');
   });
 
   withTool('lz4')('a flipped header bit: frame header checksum mismatch', async () => {
     const bytes = framed();
-    bytes[4] ^= 0x08; // content size flag
+    bytes[4]! ^= 0x08; // content size flag
     await expectFailure(bytes, 'frame header checksum mismatch');
   });
 
   withTool('lz4')('a wrong content checksum', async () => {
     const bytes = framed();
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1]! ^= 0xff;
     await expectFailure(bytes, 'content checksum mismatch');
   });
 

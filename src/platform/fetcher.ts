@@ -1,0 +1,168 @@
+// The update transport: http(s) GET with upstream's retry, backoff, timeout and not-found rules,
+// resumed with Range after an interruption, and file:// for air-gapped hosts and tests
+// (updates.md 1.4). Mirrors tough's HttpTransport and FilesystemTransport.
+import { promises as fs } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { BrktError, messageOf } from '../core/errors';
+import type { Fetcher } from './types';
+
+export interface FetcherOptions {
+  /** Attempts per request, the first included. */
+  tries?: number;
+  initialBackoffMs?: number;
+  backoffFactor?: number;
+  maxBackoffMs?: number;
+  /** Until the response headers arrive (tough: 10 s connect within a 30 s request). */
+  headerTimeoutMs?: number;
+  /**
+   * Longest wait for the next body chunk. tough's 30 s timeout covers the whole request; an image
+   * of hundreds of MiB cannot arrive in 30 s on every link, so brkt applies it between chunks.
+   */
+  idleTimeoutMs?: number;
+  /** Bytes per read of a file:// URL. */
+  fileChunkBytes?: number;
+}
+
+const DEFAULTS: Required<FetcherOptions> = {
+  tries: 4,
+  initialBackoffMs: 100,
+  backoffFactor: 1.5,
+  maxBackoffMs: 1000,
+  headerTimeoutMs: 30_000,
+  idleTimeoutMs: 30_000,
+  fileChunkBytes: 1 << 20,
+};
+
+const NOT_FOUND = new Set([403, 404, 410]);
+
+/** Why an attempt failed, and whether another attempt may help. */
+class AttemptError extends Error {
+  constructor(message: string, readonly retryable: boolean) {
+    super(message);
+  }
+}
+
+export function makeFetcher(options: FetcherOptions = {}): Fetcher {
+  const config = { ...DEFAULTS, ...options };
+  return {
+    stream(url: string) {
+      const parsed = parseUrl(url);
+      if (parsed.protocol === 'file:') return streamFile(parsed, config.fileChunkBytes);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return streamHttp(parsed, config);
+      throw new BrktError('invalid-input', `Unsupported URL ${url}: only http, https and file URLs can hold an update repository`);
+    },
+  };
+}
+
+function parseUrl(url: string): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new BrktError('invalid-input', `Invalid URL ${url}`);
+  }
+}
+
+/** The URL without its query, for messages (the query repeats the host's version and seed). */
+const shown = (url: URL) => `${url.origin === 'null' ? url.protocol + '//' : url.origin}${url.pathname}`;
+
+async function* streamFile(url: URL, chunkBytes: number): AsyncGenerator<Uint8Array> {
+  const path = fileURLToPath(url);
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(path, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new BrktError('not-found', `File not found: ${path}`);
+    throw new BrktError('io', `Failed to open ${path}: ${messageOf(error)}`, { cause: error });
+  }
+  try {
+    for (;;) {
+      // A fresh buffer per read: consumers may keep chunks (the LZ4 decoder does, briefly).
+      const buffer = new Uint8Array(chunkBytes);
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+async function* streamHttp(url: URL, config: Required<FetcherOptions>): AsyncGenerator<Uint8Array> {
+  let received = 0;
+  let resumable = false;
+  let backoff = config.initialBackoffMs;
+  for (let attempt = 1; ; attempt++) {
+    const controller = new AbortController();
+    try {
+      const response = await withTimeout(
+        fetch(url, { signal: controller.signal, headers: received > 0 ? { Range: `bytes=${received}-` } : {}, redirect: 'follow' }),
+        config.headerTimeoutMs,
+        controller,
+        `no response from ${shown(url)} within ${config.headerTimeoutMs} ms`,
+      );
+      checkStatus(url, response, received);
+      if (received === 0) resumable = /\bbytes\b/i.test(response.headers.get('accept-ranges') ?? '');
+      if (!response.body) return;
+      const reader = response.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await withTimeout(reader.read(), config.idleTimeoutMs, controller, `${shown(url)} sent nothing for ${config.idleTimeoutMs} ms`);
+          if (done) return;
+          received += value.length;
+          yield value;
+        }
+      } finally {
+        // The consumer stopped early (or an error): drop the connection.
+        controller.abort();
+        reader.releaseLock();
+      }
+    } catch (error) {
+      if (error instanceof BrktError) throw error;
+      const retryable = error instanceof AttemptError ? error.retryable : true;
+      const midBody = received > 0;
+      // Data already handed on cannot be taken back: continue only where the server can resume.
+      if (!retryable || attempt >= config.tries || (midBody && !resumable)) {
+        const reason = error instanceof AttemptError ? error.message : `${messageOf(error)}`;
+        const after = attempt > 1 ? ` (after ${attempt} tries)` : '';
+        throw new BrktError('unavailable', `Failed to fetch ${shown(url)}${after}: ${reason}${midBody && !resumable ? ' (the server does not accept Range requests, so the download cannot resume)' : ''}`, { cause: error });
+      }
+      await sleep(backoff);
+      backoff = Math.min(backoff * config.backoffFactor, config.maxBackoffMs);
+    }
+  }
+}
+
+function checkStatus(url: URL, response: Response, received: number) {
+  const status = response.status;
+  if (NOT_FOUND.has(status)) {
+    void response.body?.cancel();
+    throw new BrktError('not-found', `File not found: ${shown(url)} (HTTP ${status})`);
+  }
+  if (status >= 500) throw new AttemptError(`HTTP ${status} from ${shown(url)}`, true);
+  if (status < 200 || status >= 300) throw new AttemptError(`HTTP ${status} from ${shown(url)}`, false);
+  if (received === 0 && status === 206) throw new AttemptError(`${shown(url)} answered a partial response to a full request`, false);
+  if (received > 0) {
+    const range = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
+    if (status !== 206 || !range || Number(range[1]) !== received) {
+      throw new AttemptError(`${shown(url)} ignored the request to resume at byte ${received}`, false);
+    }
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, controller: AbortController, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new AttemptError(message, true));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
