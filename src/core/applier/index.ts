@@ -1,0 +1,34 @@
+// The settings applier the API server runs after a commit (thar-be-settings), and at boot in
+// all mode. Entry point of src/core/applier.
+import type { Platform } from '../../platform/types';
+import { applySettings } from './apply';
+import { ApplyQueue } from './queue';
+import type { SettingsSource } from './source';
+
+// The same two types as src/core/api/applier.ts, declared here until that file exists; the
+// server hands an `Applier` the changed keys of each commit.
+export interface ApplyRequest {
+  /** Changed keys; `undefined` applies everything (boot, `POST /tx/apply` without keys). */
+  keys?: string[];
+}
+export type Applier = (request: ApplyRequest) => Promise<void>;
+
+export interface ApplierOptions {
+  /** One line per notable event (files skipped in all mode, nothing affected). */
+  log?: (line: string) => void;
+}
+
+/**
+ * An applier over `source`. Concurrent calls are serialized and coalesced (see `ApplyQueue`):
+ * the last committed state is always the one rendered and restarted. A call resolves once an
+ * apply that began after it has finished, and rejects with that apply's error.
+ */
+export function makeApplier(platform: Platform, source: SettingsSource, options: ApplierOptions = {}): Applier {
+  const queue = new ApplyQueue(async keys => {
+    await applySettings(platform, source, keys, options.log);
+  });
+  return request => queue.submit(request.keys);
+}
+
+export { applySettings, type ApplyReport } from './apply';
+export { httpSettingsSource, MemorySettingsSource, type SettingsSource, type MemoryState } from './source';

@@ -1,0 +1,146 @@
+// Where the applier reads settings, services, files and metadata: the API over its Unix socket,
+// as upstream thar-be-settings does (api.md sections 6.2, 7.1, 7.4-7.6), or plain objects in tests.
+import { BrktError, type ErrorCode } from '../errors';
+import { keyName, keySegments } from './keys';
+
+export interface ServiceInfo {
+  'configuration-files': string[];
+  'restart-commands': string[];
+}
+
+export interface ConfigurationFileInfo {
+  path: string;
+  'template-path': string;
+  /** Later upstream: the file's permissions as an octal string ("0600"); 0644 when absent. */
+  mode?: string;
+}
+
+export interface SettingsSource {
+  /** GET /settings: the live settings document. */
+  settings(): Promise<Record<string, unknown>>;
+  /** GET /os */
+  os(): Promise<Record<string, unknown>>;
+  /** GET /services (all, or `?names=`; an unknown name fails). */
+  services(names?: string[]): Promise<Record<string, ServiceInfo>>;
+  /** GET /configuration-files (all, or `?names=`; an unknown name fails). */
+  configurationFiles(names?: string[]): Promise<Record<string, ConfigurationFileInfo>>;
+  /** GET /metadata/affected-services?keys=...: key -> services, keys without metadata omitted. */
+  affectedServices(keys: string[]): Promise<Record<string, string[]>>;
+}
+
+const STATUS_CODE: Record<number, ErrorCode> = { 400: 'invalid-input', 404: 'not-found', 409: 'conflict', 423: 'locked' };
+
+/** A comma list for a query (api.md section 2): each item percent-encoded, commas kept. */
+export const commaList = (items: string[]) => items.map(encodeURIComponent).join(',');
+
+/** One JSON request to the API on `socketPath`; a non-2xx answer is a BrktError naming it. */
+export async function apiRequest(socketPath: string, method: string, uri: string, body?: unknown): Promise<{ status: number; text: string }> {
+  let response: Response;
+  try {
+    response = await fetch(`http://localhost${uri}`, {
+      unix: socketPath,
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    } as RequestInit);
+  } catch (error) {
+    throw new BrktError('unavailable', `Failed to ${method} ${uri} on ${socketPath}: ${(error as Error).message}`, { cause: error });
+  }
+  const text = await response.text();
+  if (response.status < 200 || response.status > 299) {
+    const code = STATUS_CODE[response.status] ?? (response.status >= 500 ? 'unavailable' : 'io');
+    throw new HttpStatusError(code, method, uri, response.status, text);
+  }
+  return { status: response.status, text };
+}
+
+/** A non-2xx answer: the status stays available to callers that treat some as success (422). */
+export class HttpStatusError extends BrktError {
+  constructor(code: ErrorCode, readonly method: string, readonly uri: string, readonly status: number, readonly body: string) {
+    super(code, `${method} ${uri} answered ${status}${body.trim() ? `: ${body.trim().split('\n')[0]}` : ''}`);
+  }
+}
+
+async function getJson<T>(socketPath: string, uri: string): Promise<T> {
+  const { text } = await apiRequest(socketPath, 'GET', uri);
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new BrktError('io', `GET ${uri} answered with invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The API server on `socketPath`, through `fetch(..., { unix })`. */
+export function httpSettingsSource(socketPath: string): SettingsSource {
+  const withNames = (path: string, names?: string[]) => (names ? `${path}?names=${commaList(names)}` : path);
+  return {
+    settings: () => getJson(socketPath, '/settings'),
+    os: () => getJson(socketPath, '/os'),
+    services: names => getJson(socketPath, withNames('/services', names)),
+    configurationFiles: names => getJson(socketPath, withNames('/configuration-files', names)),
+    affectedServices: keys => getJson(socketPath, `/metadata/affected-services?keys=${commaList(keys)}`),
+  };
+}
+
+export interface MemoryState {
+  settings: Record<string, unknown>;
+  os: Record<string, unknown>;
+  services: Record<string, ServiceInfo>;
+  configurationFiles: Record<string, ConfigurationFileInfo>;
+  /** `affected-services` metadata by data key (`settings.motd`), inherited by longer keys. */
+  affectedServices: Record<string, string[]>;
+}
+
+/**
+ * The same answers as the API from plain objects, for tests of the applier without a server.
+ * Values are copied on the way out, so a caller never shares objects with the state.
+ */
+export class MemorySettingsSource implements SettingsSource {
+  constructor(public state: MemoryState) {}
+
+  async settings() {
+    return structuredClone(this.state.settings);
+  }
+
+  async os() {
+    return structuredClone(this.state.os);
+  }
+
+  async services(names?: string[]) {
+    return pick('services', this.state.services, names);
+  }
+
+  async configurationFiles(names?: string[]) {
+    return pick('configuration-files', this.state.configurationFiles, names);
+  }
+
+  async affectedServices(keys: string[]) {
+    const result: Record<string, string[]> = {};
+    for (const key of keys) {
+      const segments = keySegments(key);
+      // The nearest ancestor (or the key itself) that carries the metadata wins (api.md 7.1).
+      for (let length = segments.length; length > 0; length--) {
+        const found = this.state.affectedServices[keyName(segments.slice(0, length))];
+        if (found) {
+          result[key] = [...found];
+          break;
+        }
+      }
+    }
+    return result;
+  }
+}
+
+function pick<T>(area: string, all: Record<string, T>, names?: string[]): Record<string, T> {
+  if (!names) {
+    if (Object.keys(all).length === 0) throw new BrktError('not-found', `Found no '${area}' in datastore`);
+    return structuredClone(all);
+  }
+  const result: Record<string, T> = {};
+  for (const name of names) {
+    const entry = all[name];
+    if (entry === undefined) throw new BrktError('not-found', `Found no '${area}.${name}' in datastore`);
+    result[name] = structuredClone(entry);
+  }
+  return result;
+}
