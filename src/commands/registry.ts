@@ -35,4 +35,7 @@ group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
 group('links', 'Create the upstream tool links (apiclient, apiserver, ...) in a directory', () => import('./links'));
 group('apiclient', "Upstream apiclient's command line (raw, get, set, apply, update, reboot)", () => import('./apiclient/index'), true);
 group('fleet', 'Run brkt commands across many hosts through AWS Systems Manager (run, settings set, update)', () => import('./fleet/index'));
+group('logs', 'Collect logs, command outputs and redacted settings into one archive', () => import('./logs/index'));
+group('logdog', "Upstream logdog's command line (--output PATH)", () => import('./logs/index'), true);
+group('sheltie', "A root shell in the host's namespaces (or one command run there)", () => import('./sheltie/index'));
 group('completions', 'Print a shell completion script (bash, zsh, fish)', () => import('./completions/index'));

@@ -5,6 +5,7 @@ import { RootedFiles } from './files';
 import { runProcess } from './process';
 import { osDiskOfRunningRoot } from './block-party';
 import { chooseRoot } from './root';
+import { makeBundleIo } from './bundle-io';
 import { makeFetcher } from './fetcher';
 import type { Platform } from './types';
 
@@ -41,6 +42,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     },
     fetcher: makeFetcher(),
     now: () => new Date(),
+    bundleIo: makeBundleIo(),
   };
 }
 

@@ -18,6 +18,10 @@ export const HOST_PATHS = {
   /** Sandbox only: restart commands that would have run, one JSON line each. */
   restartLog: 'var/log/brkt/restarts.log',
   logdogConfig: 'etc/logdog.d',
+  /** logdog's own request files (upstream v1.17+); when present they replace the built-in list. */
+  logdogRequests: 'usr/share/logdog.d',
+  /** Where `logdog` writes by default (upstream v1.3.0+). */
+  logdogOutput: 'var/log/support/bottlerocket-logs.tar.gz',
   sandboxReadme: 'README.txt',
   /** Trusted TUF metadata of the update repository, kept across runs (updates.md 1.5). */
   tufMetadata: 'var/lib/brkt/tuf',

@@ -69,6 +69,74 @@ export interface Fetcher {
   stream(url: string): AsyncIterable<Uint8Array>;
 }
 
+/** A directory entry as `readDir` reports it (`lstat` kind: a link is `symlink`). */
+export interface DirEntry {
+  name: string;
+  kind: 'file' | 'directory' | 'symlink' | 'other';
+}
+
+/** An output file being written in order; `close()` flushes and fsyncs it. */
+export interface ByteSink {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What the log bundle (logdog) needs of the host beyond the root: a private scratch directory,
+ * programs writing into it, streamed reads and the archive. Paths are absolute; confining the
+ * sources to the root is the caller's job (`Platform.path`, `realpath`).
+ */
+export interface BundleIo {
+  /** How to start this brkt binary (`[binary]`, or `[bun, main.ts]` when run from source). */
+  readonly selfCommand: string[];
+  /** A fresh private directory in the system temp directory. */
+  makeScratchDir(prefix: string): Promise<string>;
+  removeTree(path: string): Promise<void>;
+  mkdirp(dir: string): Promise<void>;
+  writeFile(path: string, data: Uint8Array | string): Promise<void>;
+  appendFile(path: string, data: string): Promise<void>;
+  copyFile(from: string, to: string): Promise<void>;
+  /**
+   * Runs a program (no shell) with stdout and stderr both on `outputPath`, which is created
+   * first (one open file, so the two interleave). On timeout the child's process group is killed.
+   */
+  execToFile(argv: string[], outputPath: string, options?: { timeoutMs?: number; cwd?: string }): Promise<{ code: number; timedOut: boolean; spawnError?: string }>;
+  /** Entries of a directory in name order; `undefined` when it does not exist. */
+  readDir(dir: string): Promise<DirEntry[] | undefined>;
+  /** Follows links; `undefined` when the path (or a link's target) does not exist. */
+  stat(path: string): Promise<FileInfo | undefined>;
+  realpath(path: string): Promise<string | undefined>;
+  readStream(path: string): AsyncIterable<Uint8Array>;
+  /** Creates missing parent directories, then the file (truncated). */
+  openSink(path: string): Promise<ByteSink>;
+  /** One GET; redirects followed; over a Unix socket when `unix` is given. */
+  httpGet(url: string, options: { unix?: string; timeoutMs?: number }): Promise<{ status: number; body: Uint8Array }>;
+}
+
+/** What `Platform.serveHttp` needs: the socket path and a web-standard request handler. */
+export interface ServeHttpOptions {
+  socket: string;
+  handler: (request: Request) => Response | Promise<Response>;
+  /** Group to give the socket (upstream `--socket-gid`); the mode is always 0660. */
+  gid?: number;
+  maxBodyBytes?: number;
+}
+
+export interface HttpListener {
+  readonly path: string;
+  /** Stops accepting, closes connections and removes the socket file. */
+  stop(): Promise<void>;
+}
+
+/** Reads update repositories: http(s) with upstream's transport rules, and file:// (updates.md 1.4). */
+export interface Fetcher {
+  /**
+   * The body of `url` in chunks, resumed with `Range` after an interruption when the server
+   * allows it. A missing file (HTTP 403, 404 or 410; no such file) throws BrktError `not-found`.
+   */
+  stream(url: string): AsyncIterable<Uint8Array>;
+}
+
 export interface Platform {
   /** `host` on a real machine rooted at `/`; `sandbox` for any other root. */
   readonly kind: 'host' | 'sandbox';
@@ -90,4 +158,6 @@ export interface Platform {
   /** The transport for update repositories (metadata, manifest, images, migrations). */
   readonly fetcher: Fetcher;
   now(): Date;
+  /** Scratch space, streams and program output files of the log bundle. */
+  readonly bundleIo: BundleIo;
 }

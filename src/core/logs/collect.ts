@@ -1,0 +1,118 @@
+// `brkt logs` / logdog: run every request into a scratch directory, record failures in
+// logdog.errors, then write the archive. Mirrors logdog's main.rs (collect_logs, run_inner).
+import { dirname, join } from 'node:path';
+import type { Platform } from '../../platform/types';
+import { BrktError, messageOf } from '../errors';
+import { loadRequests } from './config';
+import { runRequest } from './handlers';
+import { parseRequest } from './request';
+import { writeTarGz } from './tarball';
+
+export const ERRORS_FILE = 'logdog.errors';
+export const REDACTIONS_FILE = 'redactions';
+export const OUTPUT_FILENAME = 'bottlerocket-logs.tar.gz';
+/** brkt: every exec, http and settings request gets this long unless told otherwise. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface RequestEvent {
+  index: number;
+  total: number;
+  /** The request line, as upstream's `Running:` line shows it. */
+  request: string;
+  phase: 'start' | 'done';
+  /** On `done`: the error line's message, when the request failed. */
+  error?: string;
+  ms?: number;
+}
+
+export interface CollectOptions {
+  /** Absolute path of the archive to write; missing parent directories are created. */
+  output: string;
+  /** Per request; `undefined` waits forever, as upstream does. */
+  timeoutMs?: number;
+  /** `--since`: journal requests get only this many seconds back. */
+  sinceSeconds?: number;
+  /** Request lines to run instead of the root's request files (tests, `--request`). */
+  requests?: string[];
+  onConfigFile?: (path: string) => void;
+  onRequest?: (event: RequestEvent) => void;
+}
+
+export interface CollectResult {
+  output: string;
+  requests: number;
+  /** The lines of logdog.errors, without their newlines. */
+  errors: string[];
+  /** Dotted keys whose values were redacted. */
+  redactions: string[];
+  members: string[];
+}
+
+/**
+ * Runs the requests and writes the bundle. A failing request is a line in logdog.errors; only
+ * the bundle's own plumbing (scratch directory, errors file, request directory, archive) throws.
+ */
+export async function collectLogs(platform: Platform, options: CollectOptions): Promise<CollectResult> {
+  const io = platform.bundleIo;
+  const lines = options.requests ?? (await loadRequests(platform, options.onConfigFile)).lines;
+  let scratch: string;
+  try {
+    scratch = await io.makeScratchDir('brkt-logs-');
+  } catch (error) {
+    throw new BrktError('io', `Failed to create a scratch directory: ${messageOf(error)}`, { cause: error });
+  }
+  try {
+    if (dirname(options.output) === scratch) {
+      throw new BrktError('invalid-input', `Output ${options.output} is inside the scratch directory`);
+    }
+    const errorsPath = join(scratch, ERRORS_FILE);
+    const record = async (line: string) => {
+      try {
+        await io.appendFile(errorsPath, line + '\n');
+      } catch (error) {
+        throw new BrktError('io', `Failed to write ${ERRORS_FILE}: ${messageOf(error)}`, { cause: error });
+      }
+    };
+    try {
+      await io.writeFile(errorsPath, '');
+    } catch (error) {
+      throw new BrktError('io', `Failed to create ${ERRORS_FILE}: ${messageOf(error)}`, { cause: error });
+    }
+
+    const errors: string[] = [];
+    const redactions = new Set<string>();
+    const context = { platform, scratch, timeoutMs: options.timeoutMs, sinceSeconds: options.sinceSeconds };
+    for (const [index, line] of lines.entries()) {
+      const event = { index, total: lines.length, request: line };
+      options.onRequest?.({ ...event, phase: 'start' });
+      const started = performance.now();
+      let failure: string | undefined;
+      try {
+        const outcome = await runRequest(parseRequest(line), context);
+        for (const note of outcome.notes) {
+          const entry = errorLine(line, note);
+          errors.push(entry);
+          await record(entry);
+        }
+        for (const key of outcome.redactedKeys) redactions.add(key);
+      } catch (error) {
+        if (error instanceof BrktError) throw error; // the errors file itself failed: fatal, as upstream
+        failure = messageOf(error);
+        const entry = errorLine(line, failure);
+        errors.push(entry);
+        await record(entry);
+      }
+      options.onRequest?.({ ...event, phase: 'done', error: failure, ms: performance.now() - started });
+    }
+
+    const redacted = [...redactions];
+    await io.writeFile(join(scratch, REDACTIONS_FILE), redacted.map(key => key + '\n').join(''));
+    const members = await writeTarGz(io, scratch, options.output, platform.now());
+    return { output: options.output, requests: lines.length, errors, redactions: redacted, members };
+  } finally {
+    await io.removeTree(scratch).catch(() => undefined);
+  }
+}
+
+/** Upstream's line format in logdog.errors. */
+export const errorLine = (request: string, message: string) => `Error running command '${request}': '${message}'`;
