@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from './base';
-import { runBoot } from '../core/boot/sequence';
+import { runBoot, type BootContext } from '../core/boot/sequence';
+import { serveUntilStopped } from './apiserver/serve';
 import { BrktError } from '../core/errors';
 
 export class BootCommand extends BrktCommand {
@@ -13,9 +14,20 @@ export class BootCommand extends BrktCommand {
   serve = Option.Boolean('--serve', false, { description: 'Keep serving the API after booting' });
 
   async run() {
-    await runBoot({ platform: this.platform, log: line => this.out(line + '\n') });
-    if (this.serve) throw new BrktError('unavailable', 'This build has no API server yet; --serve is not available');
-  }
-}
+    const context: BootContext = { platform: this.platform, log: line => this.out(line + '\n') };
+    try {
+      await runBoot(context);
+    } catch (error) {
+      await context.api?.stop(); // a failed boot leaves no socket behind
+      throw error;
+    }
+    if (!context.api) {
+      if (this.serve) throw new BrktError('unavailable', 'The boot sequence started no API server; --serve has nothing to serve');
+      return;
+    }
+    // Without --serve the server only lived for the boot steps that talk to it.
+    if (this.serve) await serveUntilStopped(context.api, context.log, true);
+    else await context.api.stop();
+  }}
 
 export const commands = [BootCommand];

@@ -32,6 +32,9 @@ function group(name: string, description: string, load: GroupEntry['load'], hidd
 
 group('boot', 'Run the boot sequence of the host (or sandbox); --serve keeps serving the API', () => import('./boot'));
 group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
+group('apiserver', 'Serve the settings API on a Unix socket, in the foreground', () => import('./apiserver/index'));
+group('api', 'Send one raw request to the settings API and print the answer', () => import('./api'));
+group('settings', 'Settings commands: schema prints the JSON Schema of the settings model', () => import('./settings/index'));
 group('links', 'Create the upstream tool links (apiclient, apiserver, ...) in a directory', () => import('./links'));
 group('apiclient', "Upstream apiclient's command line (raw, get, set, apply, update, reboot)", () => import('./apiclient/index'), true);
 group('fleet', 'Run brkt commands across many hosts through AWS Systems Manager (run, settings set, update)', () => import('./fleet/index'));

@@ -5,6 +5,7 @@ import { RootedFiles } from './files';
 import { runProcess } from './process';
 import { osDiskOfRunningRoot } from './block-party';
 import { chooseRoot } from './root';
+import { serveUnixHttp } from './api-socket';
 import { makeBundleIo } from './bundle-io';
 import { makeFetcher } from './fetcher';
 import type { Platform } from './types';
@@ -42,6 +43,8 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     },
     fetcher: makeFetcher(),
     now: () => new Date(),
+    arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,
+    serveHttp: serveUnixHttp,
     bundleIo: makeBundleIo(),
   };
 }

@@ -137,6 +137,21 @@ export interface Fetcher {
   stream(url: string): AsyncIterable<Uint8Array>;
 }
 
+/** What `Platform.serveHttp` needs: the socket path and a web-standard request handler. */
+export interface ServeHttpOptions {
+  socket: string;
+  handler: (request: Request) => Response | Promise<Response>;
+  /** Group to give the socket (upstream `--socket-gid`); the mode is always 0660. */
+  gid?: number;
+  maxBodyBytes?: number;
+}
+
+export interface HttpListener {
+  readonly path: string;
+  /** Stops accepting, closes connections and removes the socket file. */
+  stop(): Promise<void>;
+}
+
 export interface Platform {
   /** `host` on a real machine rooted at `/`; `sandbox` for any other root. */
   readonly kind: 'host' | 'sandbox';
@@ -158,6 +173,10 @@ export interface Platform {
   /** The transport for update repositories (metadata, manifest, images, migrations). */
   readonly fetcher: Fetcher;
   now(): Date;
+  /** Machine architecture in upstream's words: `x86_64` or `aarch64`. */
+  readonly arch: string;
+  /** Serves HTTP on a Unix socket; a live server there is refused, a stale socket file replaced. */
+  serveHttp(options: ServeHttpOptions): Promise<HttpListener>;
   /** Scratch space, streams and program output files of the log bundle. */
   readonly bundleIo: BundleIo;
 }

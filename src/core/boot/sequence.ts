@@ -3,9 +3,16 @@
 import { BrktError, messageOf } from '../errors';
 import { parseOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
+import type { ApiServer } from '../api/server';
+import type { Applier } from '../api/applier';
+import { apiserverStep, settingsCommitterStep, storewolfStep } from '../api/boot-steps';
 
 export interface BootContext {
   platform: Platform;
+  /** The API server once the `apiserver` step has started it; later steps talk to it. */
+  api?: ApiServer;
+  /** Handed to the API server: runs after /tx/apply and /tx/commit_and_apply. */
+  applier?: Applier;
   log(line: string): void;
 }
 
@@ -24,6 +31,9 @@ export const BOOT_STEPS: BootStep[] = [
       return `running ${release.prettyName ?? `${release.variantId} ${release.versionId}`}`;
     },
   },
+  storewolfStep,
+  apiserverStep,
+  settingsCommitterStep,
 ];
 
 export async function runBoot(context: BootContext, steps = BOOT_STEPS): Promise<void> {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { BrktError } from '../errors';
 import { formatOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
+import { SHIPPED_VARIANTS } from '../model/defaults';
 
 export const SANDBOX_MARKER = 'var/lib/brkt/sandbox.json';
 export const SANDBOX_VERSION = '1.0.0';
@@ -78,6 +79,9 @@ export async function isSandbox(platform: Platform): Promise<boolean> {
 
 /** Creates or completes a sandbox at the platform's root. Refuses a non-empty non-sandbox. */
 export async function initSandbox(platform: Platform, options: SandboxOptions, steps = SANDBOX_STEPS): Promise<{ created: boolean }> {
+  if (!SHIPPED_VARIANTS.includes(options.variant)) {
+    throw new BrktError('invalid-input', `Unknown variant '${options.variant}': brkt ships the defaults of ${SHIPPED_VARIANTS.join(', ')}`);
+  }
   const root = platform.paths.root;
   const existing = await platform.files.info(root);
   if (existing && !existing.isDirectory) throw new BrktError('invalid-input', `Cannot create a sandbox at ${root}: it is not a directory`);

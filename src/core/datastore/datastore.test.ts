@@ -1,0 +1,186 @@
+// The test vectors of datastore.md section 11, on a real directory tree.
+import { describe, expect, test } from 'bun:test';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { makeTempDir } from '../../../test/helpers/sandbox';
+import { makePlatform } from '../../platform';
+import { decodeSegment, encodeSegment } from './encoding';
+import { keyFromSegments, parseKey, startsWithSegments, stripPrefix } from './key';
+import { assemble, flatten } from './pairs';
+import { Datastore } from './store';
+import { ensureVersionedDatastore } from './versioned';
+import { parseJson } from './json-text';
+
+async function tempStore() {
+  const dir = makeTempDir();
+  const platform = makePlatform({ root: dir.root, env: {} });
+  const store = new Datastore(platform.files, dir.path('base'));
+  await platform.files.mkdirp(store.livePath);
+  return Object.assign(dir, { store, files: platform.files });
+}
+
+describe('datastore.md 11', () => {
+  test('1-2: data and metadata paths', () => {
+    const store = new Datastore(makePlatform({ root: '/', env: {} }).files, '/base');
+    const key = parseKey('a.b.c');
+    expect(store.dataPath(key, 'test transaction')).toBe('/base/pending/test%20transaction/a/b/c');
+    expect(store.dataPath(key)).toBe('/base/live/a/b/c');
+    expect(store.metadataPath(key, 'my-metadata')).toBe('/base/live/a/b/c.my-metadata');
+  });
+
+  test('3: segment encoding', () => {
+    expect(encodeSegment('a-b_42')).toBe('a-b_42');
+    expect(encodeSegment('a.b')).toBe('a%2Eb');
+    expect(encodeSegment('a/b')).toBe('a%2Fb');
+    expect(encodeSegment('a b%c<d>e')).toBe('a%20b%25c%3Cd%3Ee');
+    for (const raw of ['a-b_42', 'a.b', 'a/b', 'a b%c<d>e', 'ünï']) expect(decodeSegment(encodeSegment(raw))).toBe(raw);
+    expect(() => decodeSegment('%C3%28')).toThrow('does not decode to UTF-8');
+  });
+
+  test('4: quoted segments', () => {
+    expect(parseKey('a."b.c".d')).toEqual({ name: 'a."b.c".d', segments: ['a', 'b.c', 'd'] });
+    expect(keyFromSegments(['a', 'b.c', 'd']).name).toBe('a."b.c".d');
+    expect(keyFromSegments(['a', 'b', 'c']).name).toBe('a.b.c');
+  });
+
+  test.each([
+    ['a.', 'ends with separator'],
+    ['!', "invalid character in key: '!'"],
+    ['$', 'invalid character'],
+    ['&', 'invalid character'],
+    [';', 'invalid character'],
+    ['|', 'invalid character'],
+    ['\\', 'invalid character'],
+    ['a..b', 'empty key segment'],
+    ['a."b', 'unbalanced quotes'],
+    ['""', 'ends with separator'],
+    ['a'.repeat(256), 'beyond maximum length'],
+  ])('5: %p is not a key (%s)', (name, reason) => {
+    expect(() => parseKey(name)).toThrow(reason);
+  });
+
+  test('5: limits and meta keys', () => {
+    expect(parseKey('a'.repeat(255)).segments).toEqual(['a'.repeat(255)]);
+    expect(() => parseKey('a.b.c', 'meta')).toThrow('meta keys may only have one segment');
+    expect(parseKey('"b.c"', 'meta').segments).toEqual(['b.c']);
+  });
+
+  test('6-7: stripPrefix and startsWithSegments', () => {
+    expect(stripPrefix(parseKey('a.b.c.d'), 'a.b').name).toBe('c.d');
+    expect(stripPrefix(parseKey('a.b.c.d'), 'x.y').name).toBe('a.b.c.d');
+    expect(stripPrefix(parseKey('a."b.c".d'), 'a.b').name).toBe('a."b.c".d');
+    expect(stripPrefix(parseKey('a."b.c".d'), 'a."b.c"').name).toBe('d');
+    expect(() => stripPrefix(parseKey('a.b.c.d'), 'a.b.c.d')).toThrow();
+    expect(startsWithSegments(parseKey('a.b'), ['a'])).toBe(true);
+    expect(startsWithSegments(parseKey('a.b'), ['"a.b"'])).toBe(false);
+    expect(startsWithSegments(parseKey('a.b'), ['a.'])).toBe(false);
+  });
+
+  test('8: flatten', () => {
+    const { value, floats } = parseJson('{"bool":true,"number":42,"string":"foo","array":["foo",true,null,42],"object":{"number":4.2},"null":null}');
+    const pairs = flatten(value, ['object'], floats).map(p => [p.key.name, p.text]);
+    expect(pairs).toEqual([
+      ['object.bool', 'true'],
+      ['object.number', '42'],
+      ['object.string', '"foo"'],
+      ['object.array', '["foo",true,null,42]'],
+      ['object.object.number', '4.2'],
+    ]);
+    expect(() => flatten(42)).toThrow();
+    expect(flatten(null, ['x'])).toEqual([]);
+    // Number fidelity (5.1): an integral float keeps its fraction.
+    const one = parseJson('{"n":1.0}');
+    expect(flatten(one.value, ['x'], one.floats)[0]!.text).toBe('1.0');
+  });
+
+  test('9: a map key with a dot round-trips through a file', async () => {
+    await using t = await tempStore();
+    const pairs = flatten({ kubernetes: { 'node-labels': { 'a.b/c': 'v' } } }, ['settings']);
+    expect(pairs.map(p => p.key.name)).toEqual(['settings.kubernetes.node-labels."a.b/c"']);
+    await t.store.setKey(pairs[0]!.key, pairs[0]!.text);
+    expect(readFileSync(`${t.store.livePath}/settings/kubernetes/node-labels/a%2Eb%2Fc`, 'utf8')).toBe('"v"');
+    const listed = await t.store.getPrefix('settings.');
+    expect(listed.map(v => v.key.name)).toEqual(['settings.kubernetes.node-labels."a.b/c"']);
+    expect(assemble(listed.map(v => ({ segments: v.key.segments, text: v.text })), 1).value).toEqual({ kubernetes: { 'node-labels': { 'a.b/c': 'v' } } });
+  });
+
+  test('10-11: metadata inheritance and listing', async () => {
+    await using t = await tempStore();
+    await t.store.setMetadata(parseKey('a'), 'mymeta', '"value"');
+    expect(await t.store.getMetadata(parseKey('a.b.c'), 'mymeta')).toBe('"value"');
+    expect(await t.store.getMetadataRaw(parseKey('a.b.c'), 'mymeta')).toBeUndefined();
+    await t.store.setMetadata(parseKey('x.1'), 'metatest1', '41');
+    await t.store.setMetadata(parseKey('x.2'), 'metatest2', '42');
+    await t.store.setMetadata(parseKey('y.3'), 'metatest3', '43');
+    const { metadata } = await t.store.loadLive();
+    const list = (prefix: string, name?: string) =>
+      Object.fromEntries([...metadata].filter(([k]) => k.startsWith(prefix)).map(([k, m]) => [k, [...m.keys()].filter(n => !name || n === name)]).filter(([, m]) => m.length));
+    expect(list('x.')).toEqual({ 'x.1': ['metatest1'], 'x.2': ['metatest2'] });
+    expect(list('x.', 'metatest2')).toEqual({ 'x.2': ['metatest2'] });
+  });
+
+  test('12: getPrefix of a transaction', async () => {
+    await using t = await tempStore();
+    for (const name of ['x.1', 'x.2', 'y.3']) await t.store.setKey(parseKey(name), '1', 'tx');
+    expect((await t.store.getPrefix('x.', 'tx')).map(v => v.key.name).sort()).toEqual(['x.1', 'x.2']);
+    expect(await t.store.getPrefix('x.', 'missing')).toEqual([]);
+  });
+
+  test('13: commit', async () => {
+    await using t = await tempStore();
+    await t.store.setKey(parseKey('settings.motd'), '"json string"', 't');
+    expect((await t.store.commitTransaction('t')).map(v => v.key.name)).toEqual(['settings.motd']);
+    expect(readFileSync(`${t.store.livePath}/settings/motd`, 'utf8')).toBe('"json string"');
+    expect(existsSync(`${t.store.pendingPath}/t`)).toBe(false);
+    expect(await t.store.commitTransaction('t')).toEqual([]);
+    await t.store.setKey(parseKey('services.x'), '1', 'only-services');
+    expect(await t.store.commitTransaction('only-services')).toEqual([]);
+  });
+
+  test('14: unsetKey prunes empty directories, never live/', async () => {
+    await using t = await tempStore();
+    await t.store.setKey(parseKey('settings.a.b'), '1');
+    await t.store.unsetKey(parseKey('settings.a.b'));
+    expect(readdirSync(t.store.livePath)).toEqual([]);
+    await t.store.setKey(parseKey('settings.a.b'), '1');
+    await t.store.setKey(parseKey('settings.motd'), '"m"');
+    await t.store.unsetKey(parseKey('settings.a.b'));
+    expect(readdirSync(`${t.store.livePath}/settings`)).toEqual(['motd']);
+  });
+
+  test('15: the versioned directory chain', async () => {
+    await using dir = makeTempDir();
+    const files = makePlatform({ root: dir.root, env: {} }).files;
+    const base = dir.path('datastore');
+    await files.mkdirp(base);
+    const first = await ensureVersionedDatastore(files, base, '1.5.2');
+    expect(first.created).toBe(true);
+    expect(first.directory).toMatch(/^v1\.5\.2_[A-Za-z0-9]{16}$/);
+    const links = Object.fromEntries(['current', 'v1', 'v1.5', 'v1.5.2'].map(name => [name, readlinkSync(`${base}/${name}`)]));
+    expect(links).toEqual({ current: 'v1', v1: 'v1.5', 'v1.5': 'v1.5.2', 'v1.5.2': first.directory! });
+    expect(lstatSync(`${base}/${first.directory}`).isDirectory()).toBe(true);
+    const before = readdirSync(base).sort();
+    expect((await ensureVersionedDatastore(files, base, '1.5.2')).created).toBe(false);
+    expect(readdirSync(base).sort()).toEqual(before);
+  });
+});
+
+describe('crash recovery', () => {
+  test('a multi-key commit interrupted after its marker is rolled forward', async () => {
+    await using t = await tempStore();
+    await t.store.setKey(parseKey('settings.a'), '1');
+    await t.store.setKey(parseKey('settings.a'), '2', 'tx');
+    await t.store.setKey(parseKey('settings.b'), '3', 'tx');
+    // The state a crash leaves right after the marker was written and one value copied.
+    await t.files.writeAtomic(`${t.store.path}/commit-in-progress`, JSON.stringify({ tx: 'tx' }));
+    await t.store.setKey(parseKey('settings.a'), '2');
+    await Bun.write(`${t.store.livePath}/settings/.b.1.x.tmp`, '');
+    expect(await t.store.recover()).toEqual([
+      "finished the interrupted commit of transaction 'tx' (2 keys)",
+      'removed 1 temp files of interrupted writes',
+    ]);
+    const live = await t.store.loadLive();
+    expect([...live.data.values()].map(v => [v.key.name, v.text])).toEqual([['settings.a', '2'], ['settings.b', '3']]);
+    expect(await t.store.listTransactions()).toEqual([]);
+    expect(existsSync(`${t.store.path}/commit-in-progress`)).toBe(false);
+  });
+});
