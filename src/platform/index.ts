@@ -2,8 +2,8 @@
 import { resolve } from 'node:path';
 import { hostPaths, underRoot } from './paths';
 import { RootedFiles } from './files';
-import { runProcess } from './process';
-import { osDiskOfRunningRoot } from './block-party';
+import { runProcess, signalProcess } from './process';
+import { blockRoots, osDiskOfRunningRoot, partitionPathOf, runningPartitionPath } from './block-party';
 import { chooseRoot } from './root';
 import { serveUnixHttp } from './api-socket';
 import { makeBundleIo } from './bundle-io';
@@ -39,8 +39,12 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     async osDisk() {
       const override = env.BRKT_DISK;
       if (override) return resolve(override);
-      return kind === 'host' ? osDiskOfRunningRoot() : paths.disk;
+      return kind === 'host' ? osDiskOfRunningRoot(blockRoots(env)) : paths.disk;
     },
+    openDisk: (path, mode) => new RootedFiles('/').open(resolve(path), mode),
+    partitionPath: (disk, number) => partitionPathOf(disk, number, blockRoots(env)),
+    runningPartition: () => runningPartitionPath(blockRoots(env)),
+    signalProcess: async (pid, signal) => signalProcess(pid, signal),
     fetcher: makeFetcher(),
     now: () => new Date(),
     arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,

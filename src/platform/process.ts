@@ -1,4 +1,5 @@
 // Runs programs directly (argv, never a shell) with an optional timeout.
+import { BrktError } from '../core/errors';
 import type { ExecOptions, ExecResult } from './types';
 
 export async function runProcess(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -28,4 +29,17 @@ export async function runProcess(argv: string[], options: ExecOptions = {}): Pro
   ]);
   if (timer) clearTimeout(timer);
   return { code, stdout, stderr, timedOut };
+}
+
+/** kill(pid, signal): false when the process does not exist. */
+export function signalProcess(pid: number, signal: 'SIGHUP' | 0): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    if (code === 'EPERM' && signal === 0) return true;
+    throw new BrktError('io', `Failed to signal process ${pid}: ${(error as Error).message}`, { cause: error });
+  }
 }

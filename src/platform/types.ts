@@ -170,6 +170,14 @@ export interface Platform {
   runRestartCommand(service: string, argv: string[], changedKeys: string[]): Promise<ExecResult>;
   /** The OS disk: a block device on a host; `dev/disk.img` (or `BRKT_DISK`) in a sandbox. */
   osDisk(): Promise<string>;
+  /** Opens the OS disk or a partition device for random access; may lie outside the root (`BRKT_DISK`). */
+  openDisk(path: string, mode: 'r' | 'r+'): Promise<DeviceHandle>;
+  /** Device node of partition `number` of the block device `disk`, through sysfs (signpost.md 8.1). */
+  partitionPath(disk: string, number: number): Promise<string | undefined>;
+  /** Device node of the partition under the running root filesystem (signpost.md 8.2); hosts only. */
+  runningPartition(): Promise<string>;
+  /** Sends `signal` to `pid` (0: only checks); false when no such process exists. */
+  signalProcess(pid: number, signal: 'SIGHUP' | 0): Promise<boolean>;
   /** The transport for update repositories (metadata, manifest, images, migrations). */
   readonly fetcher: Fetcher;
   now(): Date;

@@ -3,6 +3,7 @@
 import { BrktError, messageOf } from '../errors';
 import { parseOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
+import { bootloaderStep, markSuccessfulBootStep } from '../bootloader/boot-steps';
 import type { ApiServer } from '../api/server';
 import type { Applier } from '../api/applier';
 import { apiserverStep, settingsCommitterStep, storewolfStep } from '../api/boot-steps';
@@ -22,6 +23,7 @@ export interface BootStep {
 }
 
 export const BOOT_STEPS: BootStep[] = [
+  bootloaderStep,
   {
     name: 'os-release',
     async run({ platform }) {
@@ -34,6 +36,7 @@ export const BOOT_STEPS: BootStep[] = [
   storewolfStep,
   apiserverStep,
   settingsCommitterStep,
+  markSuccessfulBootStep,
 ];
 
 export async function runBoot(context: BootContext, steps = BOOT_STEPS): Promise<void> {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { BrktError } from '../errors';
 import { formatOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
+import { createSandboxDisk } from '../bootloader/sandbox-disk';
 import { SHIPPED_VARIANTS } from '../model/defaults';
 
 export const SANDBOX_MARKER = 'var/lib/brkt/sandbox.json';
@@ -63,6 +64,14 @@ export const SANDBOX_STEPS: SandboxStep[] = [
     async run(platform) {
       await platform.files.mkdirp(platform.paths.datastoreBase);
       await platform.files.mkdirp(platform.path('run'));
+    },
+  },
+  {
+    // The OS disk (sizes in SANDBOX_SIZES): set A holds this release, flagged as a fresh install.
+    name: 'OS disk',
+    async run(platform, options) {
+      if (await platform.files.exists(platform.paths.disk)) return;
+      await createSandboxDisk(platform, platform.paths.disk, osReleaseFor(SANDBOX_VERSION, options.variant));
     },
   },
   {

@@ -1,0 +1,52 @@
+// The two boot-sequence steps of partition sets: `bootloader` first (a fresh sandbox records the
+// set it boots) and `mark-successful-boot` last (signpost's mark-successful-boot.service).
+import type { BootStep } from '../boot/sequence';
+import type { Platform } from '../../platform/types';
+import { readGpt } from '../gpt/read';
+import { markSuccessfulBoot } from '../signpost/operations';
+import { osDiskIsImage, updatePartitionState } from '../signpost/state';
+import { bootRecordFor } from './boot-record';
+import { bootSandbox } from './boot';
+
+/** A sandbox may predate its disk image; boot steps then skip the partition work. */
+async function imageMissing(platform: Platform): Promise<string | undefined> {
+  if (!osDiskIsImage(platform)) return undefined;
+  const disk = await platform.osDisk();
+  try {
+    await (await platform.openDisk(disk, 'r')).close();
+    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return disk;
+    throw error;
+  }
+}
+
+export const bootloaderStep: BootStep = {
+  name: 'bootloader',
+  async run({ platform }) {
+    if (platform.kind === 'host') return 'chosen by the host bootloader';
+    const missing = await imageMissing(platform);
+    if (missing) return `no OS disk ${missing}; skipped`;
+    const disk = await platform.osDisk();
+    const handle = await platform.openDisk(disk, 'r');
+    let record;
+    try {
+      record = await bootRecordFor(platform, disk, (await readGpt(handle, disk)).diskGuid);
+    } finally {
+      await handle.close();
+    }
+    if (record) return `set ${record.set}, version ${record.version}`;
+    const booted = await bootSandbox(platform, { keepOsRelease: true });
+    return `booted set ${booted.set}, version ${booted.version}`;
+  },
+};
+
+export const markSuccessfulBootStep: BootStep = {
+  name: 'mark-successful-boot',
+  async run({ platform }) {
+    const missing = await imageMissing(platform);
+    if (missing) return `no OS disk ${missing}; skipped`;
+    const { state } = await updatePartitionState(platform, markSuccessfulBoot);
+    return `set ${state.active} marked successful`;
+  },
+};

@@ -1,0 +1,30 @@
+// `brkt reboot` (cli.md): on a host, systemctl reboot; in a sandbox, ask the serving
+// `brkt boot --serve` to boot again (SIGHUP), or, with none running, run the bootloader step.
+import { BrktError } from '../errors';
+import type { Platform } from '../../platform/types';
+import { bootSandbox, type BootResult } from './boot';
+
+export type RebootOutcome =
+  | { kind: 'host' }
+  | { kind: 'signalled'; pid: number }
+  | ({ kind: 'booted' } & BootResult);
+
+/** The pid in `run/brkt-boot.pid` when that process is alive. */
+export async function servingBootPid(platform: Platform): Promise<number | undefined> {
+  const text = await platform.files.readTextIfExists(platform.paths.bootPid);
+  const pid = Number(text?.trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  return (await platform.signalProcess(pid, 0)) ? pid : undefined;
+}
+
+export async function requestReboot(platform: Platform): Promise<RebootOutcome> {
+  if (platform.kind === 'host') {
+    const result = await platform.exec(['systemctl', 'reboot']);
+    if (result.code !== 0) throw new BrktError('io', `systemctl reboot failed (exit ${result.code}): ${result.stderr.trim() || 'no message'}`);
+    return { kind: 'host' };
+  }
+  const pid = await servingBootPid(platform);
+  // The process may exit between the check and the signal; then boot here instead.
+  if (pid !== undefined && (await platform.signalProcess(pid, 'SIGHUP'))) return { kind: 'signalled', pid };
+  return { kind: 'booted', ...(await bootSandbox(platform)) };
+}
