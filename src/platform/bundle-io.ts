@@ -39,7 +39,8 @@ export function makeBundleIo(): BundleIo {
           }))
           .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       } catch (error) {
-        if (isMissing(error)) return undefined;
+        // Only a missing directory is "none"; a file in its place is an error (logdog: fatal).
+        if ((error as NodeJS.ErrnoException)?.code === 'ENOENT') return undefined;
         throw error;
       }
     },
