@@ -1,17 +1,12 @@
 // The settings applier the API server runs after a commit (thar-be-settings), and at boot in
 // all mode. Entry point of src/core/applier.
+import type { Applier } from '../api/applier';
 import type { Platform } from '../../platform/types';
 import { applySettings } from './apply';
 import { ApplyQueue } from './queue';
 import type { SettingsSource } from './source';
 
-// The same two types as src/core/api/applier.ts, declared here until that file exists; the
-// server hands an `Applier` the changed keys of each commit.
-export interface ApplyRequest {
-  /** Changed keys; `undefined` applies everything (boot, `POST /tx/apply` without keys). */
-  keys?: string[];
-}
-export type Applier = (request: ApplyRequest) => Promise<void>;
+export type { Applier, ApplyRequest } from '../api/applier';
 
 export interface ApplierOptions {
   /** One line per notable event (files skipped in all mode, nothing affected). */

@@ -1,0 +1,56 @@
+// The API calls of the boot-time programs (early-boot-config, sundog, settings-committer): read
+// generator metadata and live values, stage settings in `bottlerocket-launch`, commit it.
+import { apiRequest, commaList, HttpStatusError } from '../applier/source';
+import { BrktError } from '../errors';
+
+/** The transaction boot-time settings are staged in (storewolf, user data, generators). */
+export const LAUNCH_TX = 'bottlerocket-launch';
+
+export interface LaunchApi {
+  /** GET /metadata/setting-generators: setting key -> generator command. */
+  settingGenerators(): Promise<Record<string, string>>;
+  /** GET /settings?keys=...: the live values of those keys (unset keys are absent). */
+  liveSettings(keys: string[]): Promise<Record<string, unknown>>;
+  /** GET /metadata/templates?keys=...: key -> template text. */
+  templates(keys: string[]): Promise<Record<string, string>>;
+  /** GET /: the whole model, the data of schnauzer templates. */
+  model(): Promise<Record<string, unknown>>;
+  /** PATCH /settings?tx=TX: stage a settings document (no `settings` wrapper). */
+  patch(document: Record<string, unknown>, tx?: string): Promise<void>;
+  /** POST /tx/commit?tx=TX: the committed keys; `[]` when there was nothing to commit (422). */
+  commit(tx?: string): Promise<string[]>;
+}
+
+const txQuery = (tx: string) => `tx=${encodeURIComponent(tx)}`;
+
+async function json<T>(socket: string, uri: string): Promise<T> {
+  const { text } = await apiRequest(socket, 'GET', uri);
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw new BrktError('io', `GET ${uri} answered with invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The API server on `socket`. */
+export function httpLaunchApi(socket: string): LaunchApi {
+  return {
+    settingGenerators: () => json(socket, '/metadata/setting-generators'),
+    liveSettings: keys => json(socket, `/settings?keys=${commaList(keys)}`),
+    templates: keys => json(socket, `/metadata/templates?keys=${commaList(keys)}`),
+    model: () => json(socket, '/'),
+    async patch(document, tx = LAUNCH_TX) {
+      await apiRequest(socket, 'PATCH', `/settings?${txQuery(tx)}`, document);
+    },
+    async commit(tx = LAUNCH_TX) {
+      try {
+        const { text } = await apiRequest(socket, 'POST', `/tx/commit?${txQuery(tx)}`);
+        return JSON.parse(text) as string[];
+      } catch (error) {
+        // settings-committer: 422 means nothing was pending, which is success (boot-config.md 3).
+        if (error instanceof HttpStatusError && error.status === 422) return [];
+        throw error;
+      }
+    },
+  };
+}

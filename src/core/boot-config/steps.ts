@@ -1,0 +1,54 @@
+// The boot steps of settings.md section 11 that configure the host through the API on the
+// root's socket: early-boot-config, sundog (after a commit), settings-applier --all (after a commit).
+import type { BootStep } from '../boot/sequence';
+import { applySettings } from '../applier/apply';
+import { httpSettingsSource } from '../applier/source';
+import { runEarlyBootConfig } from './early-boot-config';
+import { runSundog } from './generators';
+import { httpLaunchApi, LAUNCH_TX } from './launch-api';
+
+/** settings-committer: commits `bottlerocket-launch`; nothing pending is fine. */
+async function commitLaunch(socket: string): Promise<string> {
+  const committed = await httpLaunchApi(socket).commit(LAUNCH_TX);
+  return committed.length ? `committed ${committed.length} key${committed.length === 1 ? '' : 's'}` : 'nothing to commit';
+}
+
+/** early-boot-config: user data into `bottlerocket-launch`, first boot only. */
+export const userDataStep: BootStep = {
+  name: 'early-boot-config',
+  async run({ platform, log }) {
+    const result = await runEarlyBootConfig(platform, httpLaunchApi(platform.paths.apiSocket));
+    if (result.warning) log(`early-boot-config: ${result.warning}`);
+    if (result.skipped) return 'already ran on this host';
+    if (result.pieces.length === 0) return 'no user data';
+    return `staged user data from ${result.pieces.map(piece => piece.from).join(', ')}`;
+  },
+};
+
+/** settings-committer, then sundog: generate what is still unset (seed, sources, ...). */
+export const generatorsStep: BootStep = {
+  name: 'sundog',
+  async run({ platform, log }) {
+    const socket = platform.paths.apiSocket;
+    const commit = await commitLaunch(socket);
+    const result = await runSundog(platform, httpLaunchApi(socket));
+    for (const { key, reason } of result.skipped) log(`sundog: skipped ${key}: ${reason}`);
+    const generated = result.generated.length ? `generated ${result.generated.join(', ')}` : 'nothing to generate';
+    return `${commit}; ${generated}`;
+  },
+};
+
+/** settings-committer, then thar-be-settings --all: every config file, every restart command. */
+export const renderAllStep: BootStep = {
+  name: 'settings-applier',
+  async run({ platform, log }) {
+    const socket = platform.paths.apiSocket;
+    const commit = await commitLaunch(socket);
+    const report = await applySettings(platform, httpSettingsSource(socket), undefined, log);
+    const skipped = report.skipped.length ? `, skipped ${report.skipped.length} (see above)` : '';
+    return `${commit}; wrote ${report.written.length} file${report.written.length === 1 ? '' : 's'}${skipped}, ran ${report.restarted.length} restart command${report.restarted.length === 1 ? '' : 's'}`;
+  },
+};
+
+/** In boot order; the API server must be serving on `paths.apiSocket` before the first. */
+export const SETTINGS_BOOT_STEPS: BootStep[] = [userDataStep, generatorsStep, renderAllStep];
