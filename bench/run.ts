@@ -3,9 +3,11 @@ import { rmSync } from 'node:fs';
 import { printRows, type Row } from './measure';
 import { SCRATCH } from './setup';
 import { benchStartup } from './startup';
+import { benchSignpost } from './signpost';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
+  ['signpost', benchSignpost],
 ];
 
 const only = process.argv.slice(2);
