@@ -94,7 +94,7 @@ describe('early-boot-config', () => {
       }
     });
     const error = await runEarlyBootConfig(sandbox.platform, api).catch(e => e);
-    expect(error.message).toBe(`Failed to apply user data from ${sandbox.path(USER_DATA_FILE)}, fallback: PATCH /settings?tx=bottlerocket-launch answered 400: Json deserialize error: unknown field \`motdd\``);
+    expect(error.message).toBe(`Failed to apply user data from ${sandbox.path(USER_DATA_FILE)}, no identity document (region us-east-1): PATCH /settings?tx=bottlerocket-launch answered 400: Json deserialize error: unknown field \`motdd\``);
     expect(api.pending.size).toBe(0); // the region did not slip in alone
     expect(await sandbox.platform.files.exists(sandbox.path(EARLY_BOOT_CONFIG_MARKER))).toBe(false);
   });

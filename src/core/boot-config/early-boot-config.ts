@@ -49,7 +49,7 @@ const PROVIDERS: Provider[] = [
         text = await imds.get('/latest/dynamic/instance-identity/document');
         from = `${imds.baseUrl}/latest/dynamic/instance-identity/document`;
       }
-      if (text === undefined) return { provider: '30-ec2-identity-doc', from: 'fallback', settings: { aws: { region: FALLBACK_REGION } } };
+      if (text === undefined) return { provider: '30-ec2-identity-doc', from: 'no identity document (region us-east-1)', settings: { aws: { region: FALLBACK_REGION } } };
       let region: unknown;
       try {
         region = (JSON.parse(text) as { region?: unknown }).region;
