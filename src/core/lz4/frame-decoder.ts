@@ -47,6 +47,11 @@ export class Lz4FrameDecoder {
     return new Lz4FrameDecoder(await loadBlockDecoder(tmpdir), what);
   }
 
+  /** The decoded size the current frame's header announces, when it does (`lz4 --content-size`). */
+  get announcedSize(): bigint | undefined {
+    return this.frame?.contentSize;
+  }
+
   /** Feeds compressed bytes; returns the decoded bytes that became available. */
   push(chunk: Uint8Array): Uint8Array[] {
     if (chunk.length === 0) return [];
