@@ -41,22 +41,47 @@ export async function writeImage(repository: UpdateRepository, name: string, dev
   const declared = custom?.[DECODED_LENGTH_KEY];
   if (typeof declared === 'number' && declared > options.maxBytes) throw tooLarge(declared);
   const decoder = await Lz4FrameDecoder.create(name, options.tmpdir);
+  const stream = repository.streamTarget(name);
   let read = 0;
   let written = 0;
-  for await (const chunk of repository.streamTarget(name)) {
-    read += chunk.length;
-    const blocks = decoder.push(chunk);
-    // The frame header comes before any block: an announced size is checked before writing.
-    const announced = decoder.announcedSize;
-    if (announced !== undefined && announced > BigInt(options.maxBytes)) throw tooLarge(announced);
-    for (const block of blocks) {
-      if (written + block.length > options.maxBytes) throw tooLarge(`more than ${options.maxBytes}`);
-      await device.write(options.offset + written, block);
-      written += block.length;
+  try {
+    // Iterated by hand: a for-await loop would close the stream on an error, and the error
+    // handling below still needs to read its end.
+    for (let next = await stream.next(); !next.done; next = await stream.next()) {
+      const chunk = next.value;
+      read += chunk.length;
+      const blocks = decoder.push(chunk);
+      // The frame header comes before any block: an announced size is checked before writing.
+      const announced = decoder.announcedSize;
+      if (announced !== undefined && announced > BigInt(options.maxBytes)) throw tooLarge(announced);
+      for (const block of blocks) {
+        if (written + block.length > options.maxBytes) throw tooLarge(`more than ${options.maxBytes}`);
+        await device.write(options.offset + written, block);
+        written += block.length;
+      }
+      options.onProgress?.({ read, written, total: info.length });
     }
-    options.onProgress?.({ read, written, total: info.length });
+    decoder.finish();
+  } catch (error) {
+    throw await verificationFailure(stream, error);
   }
-  decoder.finish();
   await device.sync();
   return { written, read };
+}
+
+/**
+ * A tampered image usually breaks the LZ4 decode before the stream's own hash check runs; read
+ * the rest (bounded by the signed length) so the error names the tampering when that is the cause.
+ */
+async function verificationFailure(stream: AsyncGenerator<Uint8Array>, error: unknown): Promise<unknown> {
+  if (!(error instanceof BrktError) || !error.message.startsWith('LZ4 decode')) {
+    await stream.return(undefined).catch(() => undefined); // drops the connection
+    return error;
+  }
+  try {
+    while (!(await stream.next()).done);
+  } catch (tuf) {
+    return tuf;
+  }
+  return error;
 }

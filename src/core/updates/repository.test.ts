@@ -24,7 +24,7 @@ interface Fixture {
   dir: TempDir;
   repo: RepoWriter;
   hostRoot: string;
-  [Symbol.asyncDispose](): Promise<void>;
+  [Symbol.asyncDispose](): PromiseLike<void>;
 }
 
 async function fixture(): Promise<Fixture> {
@@ -143,7 +143,7 @@ describe('TUF attacks are refused, naming them', () => {
     const entry = f.repo.targets.signed.targets[name]!;
     const path = join(f.repo.layout.targetsDir, `${entry.hashes.sha256}.${name}`);
     const bytes = readFileSync(path);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1]! ^= 0xff;
     writeFileSync(path, bytes);
     using served = serveRepo(f.repo.layout);
     const repository = await load(f, served);
