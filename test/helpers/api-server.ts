@@ -100,3 +100,32 @@ export async function startApiServer(options: FixtureOptions = {}): Promise<ApiF
     },
   };
 }
+
+/**
+ * Spawns the compiled binary (`brkt apiserver ...`, `brkt boot --serve`, or any argv0) and
+ * resolves once it says it is serving; `output()` is what it has written so far (both streams).
+ */
+export async function spawnServing(args: string[], options: { root: string; argv0?: string; env?: Record<string, string> }) {
+  const { BRKT_BIN, testEnv } = await import('./brkt');
+  const child = Bun.spawn({
+    cmd: [BRKT_BIN, ...args],
+    argv0: options.argv0,
+    env: { ...testEnv, BRKT_ROOT: options.root, ...options.env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  const decoder = new TextDecoder();
+  let output = '';
+  let serving: () => void = () => undefined;
+  const ready = new Promise<void>(resolve => (serving = resolve));
+  // Both streams are read in the background so the child never blocks on a full pipe.
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      output += decoder.decode(chunk);
+      if (output.includes('serving the API on')) serving();
+    }
+  };
+  const drained = Promise.all([drain(child.stderr), drain(child.stdout)]);
+  await Promise.race([ready, drained.then(() => Promise.reject(new Error(`server exited before serving: ${output}`)))]);
+  return { child, output: () => output, drained };
+}

@@ -6,7 +6,8 @@ import { ApiServer } from '../../core/api/server';
 import { BrktError } from '../../core/errors';
 import { makePlatform } from '../../platform';
 import { reportError } from '../report';
-import { writeErr } from '../output';
+import { writeErr, writeOut } from '../output';
+import { resolve } from 'node:path';
 import { serveUntilStopped } from './serve';
 import type { RoleRunner } from '../registry';
 
@@ -36,42 +37,53 @@ export class ApiserverCommand extends BrktCommand {
 }
 
 const USAGE = `Usage: apiserver --datastore-path PATH [--socket-path PATH] [--socket-gid GID] [--log-level trace|debug|info|warn|error]
-    --datastore-path PATH   the datastore directory (with live/ and pending/)
-    --socket-path PATH      Unix socket to listen on (default: /run/api.sock)
+       brkt apiserver [--socket PATH] [--socket-gid GID]
+    --datastore-path PATH   the datastore directory (with live/ and pending/); brkt: default from the root
+    --socket-path PATH      Unix socket to listen on (default: /run/api.sock); --socket is the same
     --socket-gid GID        numeric group to give the socket
     --log-level LEVEL       accepted for compatibility
 `;
 
-/** Upstream apiserver's flags; unknown arguments print the usage and exit 2. */
+const FLAGS = ['--datastore-path', '--socket-path', '--socket', '--socket-gid', '--log-level', '--exec-socket-path'];
+
+/**
+ * Upstream apiserver's flags (by the name `apiserver`, `--datastore-path` is required as
+ * upstream has it), and `brkt apiserver`'s `--socket`. Unknown arguments: usage, exit 2.
+ */
 export const runRole: RoleRunner = async (args, { shown, platform }) => {
   const values = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
+    if (arg === '--help' || arg === '-h') {
+      writeOut(USAGE);
+      return 0;
+    }
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const known = ['--datastore-path', '--socket-path', '--socket-gid', '--log-level', '--exec-socket-path'];
     const value = inline ?? args[++i];
-    if (!known.includes(name) || value === undefined) {
-      writeErr(`${shown}: ${known.includes(name) ? `${name} needs a value` : `unknown argument '${arg}'`}\n${USAGE}`);
+    if (!FLAGS.includes(name) || value === undefined) {
+      writeErr(`${shown}: ${FLAGS.includes(name) ? `${name} needs a value` : `unknown argument '${arg}'`}\n${USAGE}`);
       return 2;
     }
-    values.set(name, value);
+    values.set(name === '--socket' ? '--socket-path' : name, value);
   }
+  const upstream = !shown.startsWith('brkt');
   const datastorePath = values.get('--datastore-path');
-  if (!datastorePath) {
+  if (upstream && !datastorePath) {
     writeErr(`${shown}: --datastore-path is required\n${USAGE}`);
     return 2;
   }
   try {
     const gid = parseGid(values.get('--socket-gid'));
-    const root = platform.paths.root;
-    const path = datastorePath.startsWith('/') ? platform.path(datastorePath) : platform.path(`${process.cwd()}/${datastorePath}`);
+    const rooted = (path: string) => (path.startsWith('/') ? platform.path(path) : platform.path(`${process.cwd()}/${path}`));
+    const path = datastorePath ? rooted(datastorePath) : platform.paths.datastore;
     if (!(await platform.files.exists(path))) {
-      writeErr('Datastore does not exist, did storewolf run?\n');
+      writeErr(upstream ? 'Datastore does not exist, did storewolf run?\n' : `${shown}: Datastore does not exist at ${path}, did storewolf run? ('brkt boot' creates it)\n`);
       return 1;
     }
     const socket = values.get('--socket-path');
-    const rooted = socket ? makePlatform({ root, socket: socket.startsWith('/') ? platform.path(socket) : socket }) : platform;
-    const server = await ApiServer.open(rooted, { datastorePath: path, gid, log });
+    // brkt's --socket is a path on this machine (like BRKT_SOCKET); upstream's lies under the root.
+    const socketPath = socket === undefined ? undefined : upstream ? rooted(socket) : resolve(socket);
+    const server = await ApiServer.open(socketPath ? makePlatform({ root: platform.paths.root, socket: socketPath }) : platform, { datastorePath: path, gid, log });
     await serveUntilStopped(server, log);
     return 0;
   } catch (error) {

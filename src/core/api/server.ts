@@ -5,7 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { ApiError, toApiError } from './api-error';
 import { CommitHistory } from './history';
 import { LiveView, type Area } from './live-view';
-import { Mutex } from './mutex';
+import { KeyedMutex, Mutex } from './mutex';
 import { osInfoFrom, type OsInfo } from './os-info';
 import { jsonBodyText, keyOf, listOf, MAX_BODY_BYTES, parseQuery, prefixOf, transactionOf, type Query } from './request';
 import { NO_REBOOT, NO_UPDATES, type RebootAction, type UpdateAction, type UpdateActions } from './updates';
@@ -57,7 +57,13 @@ const completePrefix = (given: string, word: string) => (given.startsWith(word) 
 const historyPathOf = (platform: Platform) => `${platform.paths.state}/settings-history.jsonl`;
 
 export class ApiServer {
-  private readonly lock = new Mutex();
+  /**
+   * Upstream holds one exclusive lock for every write. Here writes to different transactions
+   * touch different directories and may overlap; each transaction has its own lock (a reader of
+   * a transaction never sees half a PATCH), and commits also take `liveLock`, since they write live/.
+   */
+  private readonly txLocks = new KeyedMutex();
+  private readonly liveLock = new Mutex();
   private readonly routes = new Map<string, Handler>();
   private listener?: HttpListener;
 
@@ -115,7 +121,7 @@ export class ApiServer {
   /** Stops serving and removes the socket file; waits for writes in progress to finish. */
   async stop(): Promise<void> {
     await this.listener?.stop();
-    await this.lock.run(async () => undefined);
+    await this.liveLock.run(async () => undefined);
   }
 
   /** One request in, one response out; never throws. */
@@ -146,7 +152,7 @@ export class ApiServer {
     this.route('DELETE', '/settings', query => this.deleteSettings(query));
     this.route('GET', '/tx', query => this.getTransaction(query));
     this.route('DELETE', '/tx', query => this.deleteTransaction(query));
-    this.route('GET', '/tx/list', () => this.lock.run(async () => json(JSON.stringify(await this.store.listTransactions()))));
+    this.route('GET', '/tx/list', async () => json(JSON.stringify(await this.store.listTransactions())));
     this.route('GET', '/tx/history', () => json(JSON.stringify(this.history.list())));
     this.route('POST', '/tx/commit', async query => json(JSON.stringify(await this.commit(transactionOf(query)))));
     this.route('POST', '/tx/apply', query => this.apply(query));
@@ -247,7 +253,7 @@ export class ApiServer {
       throw new ApiError(400, `Json deserialize error: ${messageOf(error)}`);
     }
     if (pairs.length) {
-      await this.lock.run(async () => {
+      await this.txLocks.run(tx, async () => {
         for (const pair of pairs) await this.store.setKey(pair.key, pair.text, tx);
       });
     }
@@ -264,7 +270,7 @@ export class ApiServer {
       }
       return key;
     });
-    await this.lock.run(async () => {
+    await this.txLocks.run(tx, async () => {
       const pending = (await this.store.getPrefix('settings.', tx)).filter(value => !isTombstone(value.text));
       const removals = new Map<string, Key>();
       for (const key of keys) {
@@ -280,7 +286,7 @@ export class ApiServer {
 
   private getTransaction(query: Query): Promise<Response> {
     const tx = transactionOf(query);
-    return this.lock.run(async () => {
+    return this.txLocks.run(tx, async () => {
       const values = (await this.store.getPrefix('settings.', tx)).filter(value => !isTombstone(value.text));
       return json(JSON.stringify(values.length ? this.view.document('settings', values) : {}));
     });
@@ -288,12 +294,12 @@ export class ApiServer {
 
   private deleteTransaction(query: Query): Promise<Response> {
     const tx = transactionOf(query);
-    return this.lock.run(async () => json(JSON.stringify((await this.store.deleteTransaction(tx)).map(key => key.name))));
+    return this.txLocks.run(tx, async () => json(JSON.stringify((await this.store.deleteTransaction(tx)).map(key => key.name))));
   }
 
-  /** Commits `tx` under the write lock; updates the view and the history. 422 if nothing is pending. */
+  /** Commits `tx` under its lock and the live lock; updates the view and the history. 422 if nothing is pending. */
   private commit(tx: string): Promise<string[]> {
-    return this.lock.run(async () => {
+    return this.txLocks.run(tx, () => this.liveLock.run(async () => {
       const committed = await this.store.commitTransaction(tx);
       if (committed.length === 0) throw new ApiError(422, 'Tried to commit with no pending changes');
       const before = new Map(committed.map(value => [value.key.name, this.view.get(value.key)?.text]));
@@ -304,7 +310,7 @@ export class ApiServer {
         this.options.log?.(`apiserver: could not record the commit of '${tx}' in the history: ${messageOf(error)}`);
       }
       return committed.map(value => value.key.name);
-    });
+    }));
   }
 
   /**

@@ -113,7 +113,7 @@ describe('datastore.md 11', () => {
     await t.store.setMetadata(parseKey('y.3'), 'metatest3', '43');
     const { metadata } = await t.store.loadLive();
     const list = (prefix: string, name?: string) =>
-      Object.fromEntries([...metadata].filter(([k]) => k.startsWith(prefix)).map(([k, m]) => [k, [...m.keys()].filter(n => !name || n === name)]).filter(([, m]) => m.length));
+      Object.fromEntries([...metadata].filter(([k]) => k.startsWith(prefix)).map(([k, m]) => [k, [...m.keys()].filter(n => !name || n === name)] as const).filter(([, m]) => m.length));
     expect(list('x.')).toEqual({ 'x.1': ['metatest1'], 'x.2': ['metatest2'] });
     expect(list('x.', 'metatest2')).toEqual({ 'x.2': ['metatest2'] });
   });
