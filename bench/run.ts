@@ -4,10 +4,12 @@ import { printRows, type Row } from './measure';
 import { SCRATCH } from './setup';
 import { benchStartup } from './startup';
 import { benchSignpost } from './signpost';
+import { benchLogs } from './logs';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
   ['signpost', benchSignpost],
+  ['logs', benchLogs],
 ];
 
 const only = process.argv.slice(2);

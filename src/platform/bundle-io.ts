@@ -61,7 +61,8 @@ export function makeBundleIo(): BundleIo {
         throw error;
       }
     },
-    readStream: path => createReadStream(path, { highWaterMark: 256 * 1024 }),
+    readStream: (path, limit) =>
+      limit === 0 ? (async function* () {})() : createReadStream(path, { highWaterMark: 256 * 1024, end: limit === undefined ? undefined : limit - 1 }),
     openSink,
     httpGet,
   };

@@ -106,7 +106,8 @@ export interface BundleIo {
   /** Follows links; `undefined` when the path (or a link's target) does not exist. */
   stat(path: string): Promise<FileInfo | undefined>;
   realpath(path: string): Promise<string | undefined>;
-  readStream(path: string): AsyncIterable<Uint8Array>;
+  /** At most `limit` bytes from the start when given (a log may grow while it is read). */
+  readStream(path: string, limit?: number): AsyncIterable<Uint8Array>;
   /** Creates missing parent directories, then the file (truncated). */
   openSink(path: string): Promise<ByteSink>;
   /** One GET; redirects followed; over a Unix socket when `unix` is given. */

@@ -103,3 +103,14 @@ test('the scratch directory is removed afterwards', async () => {
   expect(scratchFile).toEndWith('/where');
   expect(existsSync(dirname(scratchFile))).toBe(false);
 });
+
+test('a glob match is archived from where it is, unless a request output already took its path', async () => {
+  await using run = await bundle([]);
+  mkdirSync(run.path('root/var/log/app'), { recursive: true });
+  writeFileSync(run.path('root/var/log/app/a.log'), 'a');
+  const platform = makePlatform({ root: run.path('root'), env: {} });
+  const result = await collectLogs(platform, { output: run.path('second.tar.gz'), requests: ['exec var echo mine', 'glob /var/log/app/*'] });
+  expect(result.errors).toEqual([`Error running command 'glob /var/log/app/*': 'Skipped '/var/log/app/a.log': the bundle already has 'var' from another request'`]);
+  const entries = await readTarGz(readFileSync(run.path('second.tar.gz')));
+  expect(entries.map(entry => entry.name)).toEqual(['bottlerocket-logs/', 'bottlerocket-logs/logdog.errors', 'bottlerocket-logs/redactions', 'bottlerocket-logs/var']);
+});

@@ -6,7 +6,7 @@ import { BrktError, messageOf } from '../errors';
 import { loadRequests } from './config';
 import { runRequest } from './handlers';
 import { parseRequest } from './request';
-import { writeTarGz } from './tarball';
+import { writeTarGz, type ExternalFile } from './tarball';
 
 export const ERRORS_FILE = 'logdog.errors';
 export const REDACTIONS_FILE = 'redactions';
@@ -81,6 +81,7 @@ export async function collectLogs(platform: Platform, options: CollectOptions): 
 
     const errors: string[] = [];
     const redactions = new Set<string>();
+    const globbed = new Map<string, { source: string; line: string }>();
     const context = { platform, scratch, timeoutMs: options.timeoutMs, sinceSeconds: options.sinceSeconds };
     for (const [index, line] of lines.entries()) {
       const event = { index, total: lines.length, request: line };
@@ -95,6 +96,7 @@ export async function collectLogs(platform: Platform, options: CollectOptions): 
           await record(entry);
         }
         for (const key of outcome.redactedKeys) redactions.add(key);
+        for (const file of outcome.files ?? []) globbed.set(file.member, { source: file.source, line });
       } catch (error) {
         if (error instanceof BrktError) throw error; // the errors file itself failed: fatal, as upstream
         failure = messageOf(error);
@@ -107,11 +109,33 @@ export async function collectLogs(platform: Platform, options: CollectOptions): 
 
     const redacted = [...redactions];
     await io.writeFile(join(scratch, REDACTIONS_FILE), redacted.map(key => key + '\n').join(''));
-    const members = await writeTarGz(io, scratch, options.output, platform.now());
+    const external: ExternalFile[] = [];
+    for (const [member, { source, line }] of globbed) {
+      const taken = await takenBy(io, scratch, member);
+      if (taken === undefined) {
+        external.push({ member, source });
+        continue;
+      }
+      const entry = errorLine(line, `Skipped '/${member}': the bundle already has '${taken}' from another request`);
+      errors.push(entry);
+      await record(entry);
+    }
+    const members = await writeTarGz(io, scratch, options.output, platform.now(), external);
     return { output: options.output, requests: lines.length, errors, redactions: redacted, members };
   } finally {
     await io.removeTree(scratch).catch(() => undefined);
   }
+}
+
+/** The scratch path that a glob match's member name collides with: itself, or a file where a parent should be. */
+async function takenBy(io: Platform['bundleIo'], scratch: string, member: string): Promise<string | undefined> {
+  const parts = member.split('/');
+  for (let depth = 1; depth <= parts.length; depth++) {
+    const rel = parts.slice(0, depth).join('/');
+    const info = await io.stat(join(scratch, rel));
+    if (info && (depth === parts.length || !info.isDirectory)) return rel;
+  }
+  return undefined;
 }
 
 /** Upstream's line format in logdog.errors. */

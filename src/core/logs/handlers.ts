@@ -1,9 +1,9 @@
 // What each request mode does, writing into the scratch directory. Mirrors logdog's
 // handle_*_request functions; brkt's changes are noted where they happen.
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Platform } from '../../platform/types';
 import { messageOf } from '../errors';
-import { expandGlob, isWithin } from './glob';
+import { expandGlob, isWithin, type GlobFile } from './glob';
 import { redactSettings } from './redact';
 import { RESERVED_NAMES, RequestError, checkOutputName, displayRequest, type LogRequest } from './request';
 import { ShellWordsError, splitShellWords } from './shell-words';
@@ -21,6 +21,8 @@ export interface RequestOutcome {
   /** More lines for logdog.errors that do not stop the request (links not followed). */
   notes: string[];
   redactedKeys: string[];
+  /** Glob matches, archived from where they are (see tarball.ts). */
+  files?: GlobFile[];
 }
 
 /** Programs that are brkt itself: run this binary, under the same root, instead of PATH's. */
@@ -127,26 +129,20 @@ async function runHttp(request: LogRequest, context: RequestContext): Promise<Re
   return none();
 }
 
+/**
+ * Upstream copies each match into the scratch directory; brkt archives matches from where they
+ * are (a big log tree is not copied twice), so here they are only found and checked.
+ */
 async function runGlob(request: LogRequest, context: RequestContext): Promise<RequestOutcome> {
-  const { platform, scratch } = context;
-  const io = platform.bundleIo;
-  const { files, skipped } = await expandGlob(io, platform.paths.root, request.instructions);
+  const { platform } = context;
+  const { files, skipped } = await expandGlob(platform.bundleIo, platform.paths.root, request.instructions);
   const notes = skipped.map(link => `Skipped '${link}': a link outside the pattern's directory`);
-  for (const file of files) {
-    if (RESERVED_NAMES.has(file.member)) {
-      notes.push(`Skipped '/${file.member}': its name is reserved for the bundle itself`);
-      continue;
-    }
-    const target = join(scratch, file.member);
-    try {
-      await io.mkdirp(dirname(target));
-      await io.copyFile(file.source, target);
-    } catch (error) {
-      // Upstream: the first failed copy ends the glob and is its error.
-      throw new RequestError(`Unable to copy '/${file.member}': ${messageOf(error)}`);
-    }
-  }
-  return { notes, redactedKeys: [] };
+  const kept = files.filter(file => {
+    if (!RESERVED_NAMES.has(file.member)) return true;
+    notes.push(`Skipped '/${file.member}': its name is reserved for the bundle itself`);
+    return false;
+  });
+  return { notes, redactedKeys: [], files: kept };
 }
 
 /**

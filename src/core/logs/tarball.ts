@@ -1,5 +1,6 @@
-// The bundle archive: a gzip-compressed tar of the scratch directory under one top directory,
-// streamed file by file. Mirrors logdog's create_tarball.rs (tar-rs + flate2 level 6).
+// The bundle archive: a gzip-compressed tar of the scratch directory (plus the files that glob
+// requests matched) under one top directory, streamed file by file. Mirrors logdog's
+// create_tarball.rs (tar-rs + flate2 level 6).
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import type { BundleIo } from '../../platform/types';
@@ -14,15 +15,40 @@ interface Member {
   mtime: Date;
 }
 
+/** A file stored under `member` (relative to the top directory), read from `source` when packed. */
+export interface ExternalFile {
+  member: string;
+  source: string;
+}
+
 /**
- * Writes `dir` as `<output>`: the top directory first, then a depth-first walk in name order
- * (directories before their contents). Only regular files and directories are stored; the
- * scratch directory holds nothing else. Memory use is one file chunk plus zlib's window.
- * Returns the member names.
+ * Writes `dir` and `external` as `<output>`: the top directory first, then every member in name
+ * order (so each directory comes before its contents). Memory use is one file chunk plus
+ * zlib's window. Returns the member names.
+ *
+ * brkt: upstream copies glob matches into its scratch directory first; here they are read from
+ * where they are, at most the size they had when the archive was started (logs grow). A file
+ * that shrank meanwhile is padded with zeros so the archive stays valid.
  */
-export async function writeTarGz(io: BundleIo, dir: string, output: string, now: Date): Promise<string[]> {
-  const members: Member[] = [{ name: TOP_DIRECTORY + '/', size: 0, mode: 0o755, mtime: now }];
+export async function writeTarGz(io: BundleIo, dir: string, output: string, now: Date, external: ExternalFile[] = []): Promise<string[]> {
+  const members = new Map<string, Member>();
+  members.set(TOP_DIRECTORY + '/', { name: TOP_DIRECTORY + '/', size: 0, mode: 0o755, mtime: now });
   await collectMembers(io, dir, TOP_DIRECTORY, members);
+  for (const file of external) {
+    const name = safeMemberName(`${TOP_DIRECTORY}/${file.member}`);
+    if (members.has(name)) continue; // a request's own output of that name wins
+    const info = await io.stat(file.source).catch(() => undefined);
+    if (!info?.isFile) continue; // gone since the glob matched it
+    const parts = name.split('/');
+    // A request output named like one of the match's directories (`var`) keeps that name.
+    if (parts.slice(1, -1).some((_, index) => members.has(parts.slice(0, index + 2).join('/')))) continue;
+    for (let depth = 2; depth < parts.length; depth++) {
+      const parent = parts.slice(0, depth).join('/') + '/';
+      if (!members.has(parent)) members.set(parent, { name: parent, size: 0, mode: 0o755, mtime: now });
+    }
+    members.set(name, { name, source: file.source, size: info.size, mode: info.mode & 0o777, mtime: new Date(info.mtimeMs) });
+  }
+  const ordered = [...members.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   let sink;
   try {
@@ -37,7 +63,7 @@ export async function writeTarGz(io: BundleIo, dir: string, output: string, now:
     for await (const chunk of gzip) await sink.write(chunk as Uint8Array);
   })();
   try {
-    for (const member of members) await addMember(io, pack, member);
+    for (const member of ordered) await addMember(io, pack, member);
     pack.finalize();
     await drained;
     await sink.close();
@@ -49,36 +75,45 @@ export async function writeTarGz(io: BundleIo, dir: string, output: string, now:
     await io.removeTree(output).catch(() => undefined);
     throw new BrktError('io', `Failed to write archive ${output}: ${messageOf(error)}`, { cause: error });
   }
-  return members.map(member => member.name);
+  return ordered.map(member => member.name);
 }
 
-async function collectMembers(io: BundleIo, dir: string, prefix: string, members: Member[]) {
+async function collectMembers(io: BundleIo, dir: string, prefix: string, members: Map<string, Member>) {
   for (const entry of (await io.readDir(dir)) ?? []) {
     const path = `${dir}/${entry.name}`;
     const name = safeMemberName(`${prefix}/${entry.name}`);
     const info = await io.stat(path);
     if (!info) continue;
     if (entry.kind === 'directory') {
-      members.push({ name: name + '/', size: 0, mode: info.mode, mtime: new Date(info.mtimeMs) });
+      members.set(name + '/', { name: name + '/', size: 0, mode: info.mode, mtime: new Date(info.mtimeMs) });
       await collectMembers(io, path, name, members);
     } else if (entry.kind === 'file') {
-      members.push({ name, source: path, size: info.size, mode: info.mode, mtime: new Date(info.mtimeMs) });
+      members.set(name, { name, source: path, size: info.size, mode: info.mode, mtime: new Date(info.mtimeMs) });
     }
   }
 }
 
+type EntryStream = NodeJS.WritableStream & { destroy(error?: Error): void };
+
 function addMember(io: BundleIo, pack: tar.Pack, member: Member): Promise<void> {
   return new Promise((resolve, reject) => {
     const header = { name: member.name, size: member.size, mode: member.mode, mtime: member.mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
+    const done = (error?: Error | null) => (error ? reject(error) : resolve());
     if (!member.source) {
-      pack.entry({ ...header, type: 'directory' }, error => (error ? reject(error) : resolve()));
+      pack.entry({ ...header, type: 'directory' }, done);
       return;
     }
-    const entry = pack.entry({ ...header, type: 'file' }, error => (error ? reject(error) : resolve())) as unknown as NodeJS.WritableStream & { destroy(error?: Error): void };
+    const entry = pack.entry({ ...header, type: 'file' }, done) as unknown as EntryStream;
+    const write = async (chunk: Uint8Array) => {
+      if (!entry.write(chunk)) await new Promise<void>(drain => entry.once('drain', () => drain()));
+    };
     (async () => {
-      for await (const chunk of io.readStream(member.source!)) {
-        if (!entry.write(chunk)) await new Promise<void>(done => entry.once('drain', () => done()));
+      let written = 0;
+      for await (const chunk of io.readStream(member.source!, member.size)) {
+        await write(chunk);
+        written += chunk.length;
       }
+      for (let left = member.size - written; left > 0; left -= 65536) await write(new Uint8Array(Math.min(left, 65536)));
       entry.end();
     })().catch(error => {
       entry.destroy(error);
