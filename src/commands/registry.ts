@@ -32,6 +32,7 @@ function group(name: string, description: string, load: GroupEntry['load'], hidd
 
 group('boot', 'Run the boot sequence of the host (or sandbox); --serve keeps serving the API', () => import('./boot'));
 group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
+group('repo', 'Build and sign a TUF update repository (keys, releases, expiry, root rotation)', () => import('./repo'));
 group('apiserver', 'Serve the settings API on a Unix socket, in the foreground', () => import('./apiserver/index'));
 group('api', 'Send one raw request to the settings API and print the answer', () => import('./api'));
 group('settings', 'Settings commands: schema prints the JSON Schema of the settings model', () => import('./settings/index'));
