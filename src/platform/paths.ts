@@ -29,6 +29,8 @@ export const HOST_PATHS = {
   bootPid: 'run/brkt-boot.pid',
   /** Trusted TUF metadata of the update repository, kept across runs (updates.md 1.5). */
   tufMetadata: 'var/lib/brkt/tuf',
+  /** Sandbox only: file:// URLs of the sandbox's update repository (`metadata-base-url`, `targets-base-url`). */
+  sandboxRepo: 'var/lib/brkt/sandbox-repo.json',
 } as const;
 
 export type HostPathName = keyof typeof HOST_PATHS;
