@@ -75,6 +75,14 @@ export const SANDBOX_STEPS: SandboxStep[] = [
     },
   },
   {
+    // repo/: a signed repository with releases 1.1.0 and 1.2.0; its root becomes the trusted one.
+    name: 'update repository',
+    async run(platform, options) {
+      const { createSandboxRepository } = await import('../repo/sandbox-repo');
+      await createSandboxRepository(platform, options.variant);
+    },
+  },
+  {
     name: 'README.txt',
     async run(platform) {
       await platform.files.writeAtomic(platform.paths.sandboxReadme, README);
