@@ -83,14 +83,6 @@ export const SANDBOX_STEPS: SandboxStep[] = [
     },
   },
   {
-    // The OS disk (sizes in SANDBOX_SIZES): set A holds this release, flagged as a fresh install.
-    name: 'OS disk',
-    async run(platform, options) {
-      if (await platform.files.exists(platform.paths.disk)) return;
-      await createSandboxDisk(platform, platform.paths.disk, osReleaseFor(SANDBOX_VERSION, options.variant));
-    },
-  },
-  {
     name: 'README.txt',
     async run(platform) {
       await platform.files.writeAtomic(platform.paths.sandboxReadme, README);
