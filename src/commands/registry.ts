@@ -43,6 +43,7 @@ group('logs', 'Collect logs, command outputs and redacted settings into one arch
 group('logdog', "Upstream logdog's command line (--output PATH)", () => import('./logs/index'), true);
 group('sheltie', "A root shell in the host's namespaces (or one command run there)", () => import('./sheltie/index'));
 group('signpost', 'Show and change the A/B partition set flags (status, upgrade-to-inactive, ...)', () => import('./signpost/index'));
+group('migrator', 'Move the datastore to the running OS version with the stored migrations (upstream migrator flags)', () => import('./migrator'));
 group('rollback', 'Make the other partition set boot next', () => import('./rollback'));
 group('reboot', 'Reboot; in a sandbox, boot again from the set the sandbox bootloader chooses', () => import('./reboot'));
 group('completions', 'Print a shell completion script (bash, zsh, fish)', () => import('./completions/index'));

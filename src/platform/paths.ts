@@ -8,6 +8,8 @@ export const HOST_PATHS = {
   apiSocket: 'run/api.sock',
   datastoreBase: 'var/lib/bottlerocket/datastore',
   datastore: 'var/lib/bottlerocket/datastore/current',
+  /** Migration documents and the manifest naming them, stored by `brkt update` for the migrator. */
+  migrations: 'var/lib/bottlerocket-migrations',
   osRelease: 'etc/os-release',
   updogRoot: 'usr/share/updog/root.json',
   updogToml: 'etc/updog.toml',
