@@ -1,6 +1,5 @@
 // The live progress line of fleet commands: rewritten in place on stderr, and only when
 // stderr is a terminal, so logs and pipes get the final table alone.
-import { isatty } from 'node:tty';
 import { writeErr } from '../output';
 
 export interface ProgressLine {
@@ -9,7 +8,9 @@ export interface ProgressLine {
   end(keep?: boolean): void;
 }
 
-export function progressLine(): ProgressLine {
+/** Loads node:tty only here: it pulls in node:net, ~9 ms that `--help` should not pay. */
+export async function progressLine(): Promise<ProgressLine> {
+  const { isatty } = await import('node:tty');
   if (!isatty(2)) return { show() {}, end() {} };
   let shown = false;
   return {

@@ -22,7 +22,7 @@ export class FleetRunCommand extends FleetSendCommand {
     const commandLine = remoteCommandLine(this.args);
     const rates = this.rates();
     const wait = { timeoutMs: this.timeoutMs(), pollMs: this.pollMs() };
-    const progress = progressLine();
+    const progress = await progressLine();
     const result = await this.withSsm(api =>
       runFleetCommand(api, { document: this.document, commandLine, targets, ...rates }, { ...wait, onProgress: counts => progress.show(formatProgress(counts)) }));
     progress.end();

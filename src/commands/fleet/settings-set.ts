@@ -19,7 +19,7 @@ export class FleetSettingsSetCommand extends FleetSendCommand {
     const commandLine = settingsSetCommandLine(this.pairs);
     const rates = this.rates();
     const wait = { timeoutMs: this.timeoutMs(), pollMs: this.pollMs() };
-    const progress = progressLine();
+    const progress = await progressLine();
     const result = await this.withSsm(api =>
       runFleetCommand(api, { document: this.document, commandLine, targets, ...rates }, { ...wait, onProgress: counts => progress.show(formatProgress(counts)) }));
     progress.end();

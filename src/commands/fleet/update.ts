@@ -45,7 +45,7 @@ export class FleetUpdateCommand extends FleetCommand {
       versionCommandLine: this.versionCommand,
       version: this.toVersion,
     };
-    const progress = progressLine();
+    const progress = await progressLine();
     const onEvent = (event: RolloutEvent) => {
       progress.show(describeEvent(event));
       if (event.kind === 'wave-end') progress.end(true); // one line per finished wave stays on screen

@@ -65,6 +65,8 @@ export async function connectSsm(options: SsmOptions = {}): Promise<FleetApi> {
     maxAttempts: options.maxAttempts ?? 5,
     retryMode: 'standard',
     credentials: options.credentials,
+    // Without these an endpoint that accepts and never answers would hang the command forever.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
   });
   const call = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
     try {
