@@ -45,7 +45,8 @@ export interface FleetCommandResult {
   succeeded: boolean;
 }
 
-// SendCommand takes at most 50 instance IDs; larger lists become several commands.
+// SendCommand takes at most 50 instance IDs; larger lists become several commands (so SSM
+// applies MaxConcurrency and MaxErrors to each group of 50).
 const IDS_PER_COMMAND = 50;
 
 const TERMINAL_COMMAND = new Set(['Success', 'Failed', 'TimedOut', 'Cancelled']);
