@@ -3,7 +3,7 @@
 // Mirrors migration-helpers' run_migration and its datastore.rs.
 import { BrktError, messageOf } from '../errors';
 import { parseKey } from '../datastore/key';
-import { COMMIT_MARKER, Datastore } from '../datastore/store';
+import { Datastore } from '../datastore/store';
 import { applyDocument, type Log, type MigrationState } from './steps';
 import type { Direction } from './select';
 import type { MigrationDocument } from './document';
@@ -32,7 +32,8 @@ export interface MigrateOptions {
 
 /**
  * Writes the migrated copy of `source` into `target`, which must not exist yet. The source is
- * only read. The target is created first, so after a failure it stays for debugging (7).
+ * only read, and must hold no interrupted commit (the migrator recovers it first). The target is
+ * created first, so after a failure it stays for debugging (7).
  */
 export async function migrateDatastore(files: HostFiles, options: MigrateOptions): Promise<{ states: number; keys: number }> {
   const { source, target } = options;
@@ -57,10 +58,6 @@ export async function migrateDatastore(files: HostFiles, options: MigrateOptions
     keys += await migrateState(to, state, tx, options);
   }
 
-  // brkt: a commit interrupted by a crash is rolled forward by storewolf from this marker and the
-  // pending transaction, so both move to the new datastore together.
-  const marker = await files.readTextIfExists(`${source}/${COMMIT_MARKER}`);
-  if (marker !== undefined) await files.writeAtomic(`${target}/${COMMIT_MARKER}`, marker);
   await files.fsyncDir(target);
   return { states: 1 + transactions.length, keys };
 }

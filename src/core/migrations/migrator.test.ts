@@ -11,6 +11,8 @@ import { osReleaseFor } from '../sandbox/init';
 import { parseVersion } from '../updates/version';
 import { readDatastoreVersion } from './datastore-version';
 import { runMigrator, type MigratorOutcome } from './migrator';
+import { migratorStep } from './boot-step';
+import { COMMIT_MARKER } from '../datastore/store';
 
 const v = parseVersion;
 
@@ -250,5 +252,33 @@ describe('the migrator on a settings datastore', () => {
     const platform = makePlatform({ root: dir.root, env: {} });
     const outcome = await runMigrator(platform, { datastorePath: platform.paths.datastore, migrationDirectory: platform.paths.migrations, target: v('1.0.0') });
     expect(outcome).toEqual({ kind: 'no-datastore', path: platform.paths.datastore });
+  });
+
+  test('a commit interrupted by a crash is finished before migrating, so the migration sees it', async () => {
+    await using host = await makeHost('1.0.0', { 'settings.motd': 'old' });
+    const store = new Datastore(host.platform.files, `${host.base}/current`);
+    await store.setKey(parseKey('settings.motd'), '"new"', 'tx');
+    await host.platform.files.writeAtomic(`${host.base}/current/${COMMIT_MARKER}`, JSON.stringify({ tx: 'tx', values: [['settings.motd', '"new"']] }));
+    await publish(host, { '(1.0.0, 1.1.0)': ['rename'] }, { rename: { steps: [{ kind: 'RenameSettings', renames: [{ from: 'settings.motd', to: 'settings.greeting' }] }] } });
+    const lines: string[] = [];
+    await migrate(host, '1.1.0', lines);
+    expect(lines).toContain("info: Datastore recovery: finished the interrupted commit of transaction 'tx' (1 keys)");
+    expect(await liveValue(host, 'settings.greeting')).toBe('new');
+    const after = new Datastore(host.platform.files, `${host.base}/current`);
+    expect([await after.listTransactions(), await after.recover()]).toEqual([[], []]);
+  });
+});
+
+describe('the migrator boot step', () => {
+  test('reports what it did in one line, and names a failing migration', async () => {
+    await using host = await makeHost('1.0.0', { 'settings.motd': 'hi', 'settings.broken': [0] }, '1.1.0');
+    const lines: string[] = [];
+    const context = { platform: host.platform, log: (line: string) => lines.push(line) };
+    await publish(host, { '(1.0.0, 1.1.0)': ['broken'] }, { broken: ORDERED['failing-migration'] });
+    await expect(migratorStep.run(context)).rejects.toThrow("Migration 'broken' failed: Cannot replace list of setting 'settings.broken'");
+    await publish(host, { '(1.0.0, 1.1.0)': ['b-first-migration'] }, ORDERED);
+    expect(await migratorStep.run(context)).toBe('forward 1.0.0 -> 1.1.0, ran b-first-migration');
+    expect(await migratorStep.run(context)).toBe('datastore already at 1.1.0');
+    expect(lines).toEqual([]);
   });
 });

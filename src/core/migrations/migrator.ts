@@ -2,6 +2,7 @@
 // version by running migration documents into new directories, then flips the version links.
 // Mirrors bottlerocket-core-kit's migrator (main.rs, direction.rs).
 import { BrktError, messageOf } from '../errors';
+import { Datastore } from '../datastore/store';
 import { randomDatastoreId } from '../datastore/versioned';
 import { parseOsRelease } from '../os-release';
 import { parseManifest } from '../updates/manifest';
@@ -65,6 +66,10 @@ export async function runMigrator(platform: Platform, options: MigratorOptions):
     const documents: Array<[string, MigrationDocument]> = [];
     for (const name of names) documents.push([name, await loadMigration(platform, options.migrationDirectory, name)]);
     const os = await runningOsData(platform);
+    // brkt: a commit cut short by a crash is finished first (its redo log names keys as they were
+    // before the migration), so migrations see committed data only. This completes a commit that
+    // already happened, as storewolf would at this boot; the source's data is otherwise untouched.
+    for (const line of await new Datastore(files, canonical).recover()) log('info', `Datastore recovery: ${line}`);
     final = await runMigrations(platform, { documents, direction, source: canonical, target, os, log });
   }
   const flipped = await flipToVersion(files, target, final);
