@@ -46,7 +46,7 @@ export class ApiClient {
 /** A non-2xx reply from the server. 4xx means the request was bad input. */
 export class ApiStatusError extends BrktError {
   constructor(readonly status: number, message: string, readonly body: string) {
-    super(status >= 400 && status < 500 && status !== 409 && status !== 423 ? 'invalid-input' : 'io', message);
+    super(status === 404 ? 'not-found' : status === 409 ? 'conflict' : status === 423 ? 'locked' : status >= 400 && status < 500 ? 'invalid-input' : 'io', message);
   }
 }
 
