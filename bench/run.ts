@@ -3,12 +3,14 @@ import { rmSync } from 'node:fs';
 import { printRows, type Row } from './measure';
 import { SCRATCH } from './setup';
 import { benchStartup } from './startup';
+import { benchApi } from './api';
 import { benchLz4 } from './lz4';
 import { benchSignpost } from './signpost';
 import { benchLogs } from './logs';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
+  ['settings API', benchApi],
   ['lz4 image apply', benchLz4],
   ['signpost', benchSignpost],
   ['logs', benchLogs],

@@ -6,6 +6,7 @@ import { runProcess, signalProcess } from './process';
 import { blockRoots, osDiskOfRunningRoot, partitionPathOf, runningPartitionPath } from './block-party';
 import { chooseRoot } from './root';
 import { serveUnixHttp } from './api-socket';
+import { writeFilesAtomic } from './atomic-writes';
 import { makeBundleIo } from './bundle-io';
 import { makeFetcher } from './fetcher';
 import type { Platform } from './types';
@@ -49,6 +50,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     now: () => new Date(),
     arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,
     serveHttp: serveUnixHttp,
+    writeFilesAtomic: (writes, writeOptions) => writeFilesAtomic(writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
     bundleIo: makeBundleIo(),
   };
 }

@@ -114,6 +114,12 @@ export interface BundleIo {
   httpGet(url: string, options: { unix?: string; timeoutMs?: number }): Promise<{ status: number; body: Uint8Array }>;
 }
 
+/** One file of `Platform.writeFilesAtomic`. */
+export interface FileWrite {
+  path: string;
+  data: Uint8Array | string;
+}
+
 /** What `Platform.serveHttp` needs: the socket path and a web-standard request handler. */
 export interface ServeHttpOptions {
   socket: string;
@@ -186,6 +192,12 @@ export interface Platform {
   readonly arch: string;
   /** Serves HTTP on a Unix socket; a live server there is refused, a stale socket file replaced. */
   serveHttp(options: ServeHttpOptions): Promise<HttpListener>;
+  /**
+   * Writes files under the root atomically, as one batch: each to a temp name (ending `%7Etmp`)
+   * and renamed into place. With `sync` (the default) each file is fsynced before its rename
+   * and every directory touched once after, so the batch survives a power loss.
+   */
+  writeFilesAtomic(writes: FileWrite[], options?: { sync?: boolean }): Promise<void>;
   /** Scratch space, streams and program output files of the log bundle. */
   readonly bundleIo: BundleIo;
 }

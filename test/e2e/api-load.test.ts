@@ -13,15 +13,15 @@ describe('load', () => {
     const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
     const client = async (id: number) => {
       for (let round = 0; round < ROUNDS; round++) {
-        const body = JSON.stringify({ kubernetes: { 'node-labels': { [`c${id}-r${round}`]: `v${round}` } }, motd: `client ${id} round ${round}` });
+        const body = JSON.stringify({ kubernetes: { 'node-labels': { [`c${id}-r${round}`]: `v${round}` } } });
         const patched = await api.request('PATCH', `/settings?tx=client-${id}`, body);
         count(patched.status);
         const committed = await api.request('POST', `/tx/commit?tx=client-${id}`);
         count(committed.status);
-        expect(JSON.parse(committed.body).sort()).toEqual([`settings.kubernetes.node-labels.c${id}-r${round}`, 'settings.motd']);
-        // Readers in between see whole commits only.
-        const labels = (await api.json('/settings?prefix=settings.kubernetes.node-labels')) as { kubernetes: { 'node-labels': Record<string, string> } };
-        expect(labels.kubernetes['node-labels'][`c${id}-r${round}`]).toBe(`v${round}`);
+        expect(JSON.parse(committed.body)).toEqual([`settings.kubernetes.node-labels.c${id}-r${round}`]);
+        // Once acknowledged, the value is live for every reader.
+        const label = `c${id}-r${round}`;
+        expect(await api.json(`/settings?keys=settings.kubernetes.node-labels.${label}`)).toEqual({ kubernetes: { 'node-labels': { [label]: `v${round}` } } });
       }
     };
     await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id)));
@@ -32,12 +32,12 @@ describe('load', () => {
     for (let id = 0; id < CLIENTS; id++) for (let round = 0; round < ROUNDS; round++) expected[`c${id}-r${round}`] = `v${round}`;
     expect(labels).toEqual(expected);
     expect(await api.json('/tx/list')).toEqual([]);
-    // The last commit's motd is live, and the history holds every commit.
+    // The history holds every commit, each client's in its own order.
     const history = (await api.json('/tx/history')) as Array<{ tx: string; changes: Array<{ key: string; new: unknown }> }>;
     const userCommits = history.filter(entry => entry.tx.startsWith('client-'));
     expect(userCommits.length).toBe(CLIENTS * ROUNDS);
-    const lastMotd = userCommits.at(-1)!.changes.find(change => change.key === 'settings.motd')!.new;
-    expect(await api.json('/settings?keys=settings.motd')).toEqual({ motd: lastMotd });
+    const rounds = userCommits.filter(entry => entry.tx === 'client-7').map(entry => entry.changes[0]!.new);
+    expect(rounds).toEqual(Array.from({ length: ROUNDS }, (_, round) => `v${round}`));
     // A fresh server reading the files agrees with the in-memory view.
     await api.server.stop();
     const { ApiServer } = await import('../../src/core/api/server');

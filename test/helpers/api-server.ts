@@ -40,7 +40,7 @@ export async function prepareRoot(sandbox: Sandbox, variant: string, version: st
   const { platform } = sandbox;
   await platform.files.writeAtomic(platform.paths.osRelease, osReleaseFor(version, variant));
   await platform.files.mkdirp(platform.path('run'));
-  await runStorewolf(platform.files, platform.paths.datastoreBase, version, variantDefaults(variant));
+  await runStorewolf(platform.files, platform.paths.datastoreBase, version, variantDefaults(variant), platform.writeFilesAtomic);
   if (commitLaunch) {
     const server = await ApiServer.open(platform);
     await server.handle(new Request(`http://localhost/tx/commit?tx=${LAUNCH_TRANSACTION}`, { method: 'POST' }));

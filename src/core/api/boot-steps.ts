@@ -14,7 +14,7 @@ export const storewolfStep: BootStep = {
     const text = await platform.files.readTextIfExists(platform.paths.osRelease);
     const release = parseOsRelease(text ?? '');
     if (!release.versionId || !release.variantId) throw new BrktError('invalid-input', `${platform.paths.osRelease} has no VERSION_ID or VARIANT_ID`);
-    const result = await runStorewolf(platform.files, platform.paths.datastoreBase, release.versionId, variantDefaults(release.variantId));
+    const result = await runStorewolf(platform.files, platform.paths.datastoreBase, release.versionId, variantDefaults(release.variantId), platform.writeFilesAtomic);
     const created = result.created ? `created the ${release.versionId} datastore, ` : '';
     const recovered = result.recovered.length ? `, ${result.recovered.join('; ')}` : '';
     return `${created}${result.staged} defaults staged in ${LAUNCH_TRANSACTION}, ${result.written} written live${recovered}`;

@@ -43,6 +43,29 @@ export class CommitHistory {
     return new CommitHistory(files, path, entries);
   }
 
+  private buffered: string[] = [];
+  private writing?: Promise<void>;
+
+  /** Waits for appends still in flight. */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /** Appends everything buffered in one write, again until the buffer stays empty. */
+  private flush(): Promise<void> {
+    this.writing ??= (async () => {
+      try {
+        while (this.buffered.length) {
+          const lines = this.buffered.splice(0).join('');
+          await this.files.append(this.path, lines);
+        }
+      } finally {
+        this.writing = undefined;
+      }
+    })();
+    return this.writing;
+  }
+
   list(): HistoryEntry[] {
     return this.entries;
   }
@@ -59,7 +82,9 @@ export class CommitHistory {
       }),
     };
     this.entries.push(entry);
-    await this.files.append(this.path, JSON.stringify(entry) + '\n');
+    // Lines queue in commit order and go out together: one append for a burst of commits.
+    this.buffered.push(JSON.stringify(entry) + '\n');
+    await this.flush();
     return entry;
   }
 }

@@ -64,6 +64,8 @@ export class ApiServer {
    */
   private readonly txLocks = new KeyedMutex();
   private readonly liveLock = new Mutex();
+  private readonly commitQueue: Array<{ tx: string; resolve: (values: StoredValue[]) => void; reject: (error: unknown) => void }> = [];
+  private committing = false;
   private readonly routes = new Map<string, Handler>();
   private listener?: HttpListener;
 
@@ -85,7 +87,7 @@ export class ApiServer {
    */
   static async open(platform: Platform, options: ApiServerOptions = {}): Promise<ApiServer> {
     const path = options.datastorePath ?? platform.paths.datastore;
-    const store = new Datastore(platform.files, path);
+    const store = new Datastore(platform.files, path, platform.writeFilesAtomic, { soleWriter: true });
     if (!(await platform.files.exists(path))) {
       throw new BrktError('not-found', `Datastore does not exist at ${path}, did storewolf run? ('brkt boot' creates it)`);
     }
@@ -122,6 +124,8 @@ export class ApiServer {
   async stop(): Promise<void> {
     await this.listener?.stop();
     await this.liveLock.run(async () => undefined);
+    await this.store.settled();
+    await this.history.settled();
   }
 
   /** One request in, one response out; never throws. */
@@ -253,9 +257,7 @@ export class ApiServer {
       throw new ApiError(400, `Json deserialize error: ${messageOf(error)}`);
     }
     if (pairs.length) {
-      await this.txLocks.run(tx, async () => {
-        for (const pair of pairs) await this.store.setKey(pair.key, pair.text, tx);
-      });
+      await this.txLocks.run(tx, () => this.store.setKeys(pairs, tx));
     }
     return noContent();
   }
@@ -279,7 +281,7 @@ export class ApiServer {
         if (matches.length === 0) throw new ApiError(404, `Found no '${key.name}' in datastore`);
         for (const match of matches) removals.set(match.name, match);
       }
-      for (const key of removals.values()) await this.store.setKey(key, TOMBSTONE, tx);
+      await this.store.setKeys([...removals.values()].map(key => ({ key, text: TOMBSTONE })), tx);
     });
     return noContent();
   }
@@ -297,20 +299,52 @@ export class ApiServer {
     return this.txLocks.run(tx, async () => json(JSON.stringify((await this.store.deleteTransaction(tx)).map(key => key.name))));
   }
 
-  /** Commits `tx` under its lock and the live lock; updates the view and the history. 422 if nothing is pending. */
+  /**
+   * Commits `tx` under its lock. Commits that arrive while another is writing wait in a queue
+   * and go together as the next batch (group commit: one marker, one round of fsyncs); each
+   * still gets its own answer, history entry and 422 when it had nothing pending.
+   */
   private commit(tx: string): Promise<string[]> {
-    return this.txLocks.run(tx, () => this.liveLock.run(async () => {
-      const committed = await this.store.commitTransaction(tx);
+    return this.txLocks.run(tx, () => new Promise<StoredValue[]>((resolve, reject) => {
+      this.commitQueue.push({ tx, resolve, reject });
+      void this.drainCommits();
+    }).then(committed => {
       if (committed.length === 0) throw new ApiError(422, 'Tried to commit with no pending changes');
-      const before = new Map(committed.map(value => [value.key.name, this.view.get(value.key)?.text]));
-      this.view.applyCommit(committed);
-      try {
-        await this.history.record(tx, committed, name => before.get(name), this.platform.now());
-      } catch (error) {
-        this.options.log?.(`apiserver: could not record the commit of '${tx}' in the history: ${messageOf(error)}`);
-      }
       return committed.map(value => value.key.name);
     }));
+  }
+
+  private async drainCommits() {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.commitQueue.length) {
+        const batch = this.commitQueue.splice(0);
+        await this.liveLock.run(async () => {
+          let results: StoredValue[][];
+          try {
+            results = await this.store.commitTransactions(batch.map(entry => entry.tx));
+          } catch (error) {
+            for (const entry of batch) entry.reject(error);
+            return;
+          }
+          batch.forEach((entry, i) => {
+            const committed = results[i]!;
+            if (committed.length) {
+              const before = new Map(committed.map(value => [value.key.name, this.view.get(value.key)?.text]));
+              this.view.applyCommit(committed);
+              // Recorded in the background: the commit is durable already, the history only informs.
+              this.history.record(entry.tx, committed, name => before.get(name), this.platform.now()).catch(error => {
+                this.options.log?.(`apiserver: could not record the commit of '${entry.tx}' in the history: ${messageOf(error)}`);
+              });
+            }
+            entry.resolve(committed);
+          });
+        });
+      }
+    } finally {
+      this.committing = false;
+    }
   }
 
   /**

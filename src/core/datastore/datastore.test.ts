@@ -171,7 +171,7 @@ describe('crash recovery', () => {
     await t.store.setKey(parseKey('settings.a'), '2', 'tx');
     await t.store.setKey(parseKey('settings.b'), '3', 'tx');
     // The state a crash leaves right after the marker was written and one value copied.
-    await t.files.writeAtomic(`${t.store.path}/commit-in-progress`, JSON.stringify({ tx: 'tx' }));
+    await t.files.writeAtomic(`${t.store.path}/commit-in-progress`, JSON.stringify({ txs: ['tx'], values: [['settings.a', '2'], ['settings.b', '3']] }));
     await t.store.setKey(parseKey('settings.a'), '2');
     await Bun.write(`${t.store.livePath}/settings/.b.1.x.tmp`, '');
     expect(await t.store.recover()).toEqual([

@@ -4,7 +4,7 @@
 import { BrktError, messageOf } from '../errors';
 import { decodeSegment, encodeSegment } from './encoding';
 import { keyFromSegments, parseKey, type Key } from './key';
-import type { HostFiles } from '../../platform/types';
+import type { FileWrite, HostFiles } from '../../platform/types';
 
 /** `undefined` means live; a string names a pending transaction. */
 export type Committed = string | undefined;
@@ -20,14 +20,42 @@ export type MetadataMap = Map<string, Map<string, string>>;
 /** Written before a multi-key commit touches live/; its presence at start-up means "roll forward". */
 export const COMMIT_MARKER = 'commit-in-progress';
 
+/** Committed transaction directories waiting for deletion (see `retireTransaction`). */
+const RETIRED_PREFIX = '.retired-';
+
 /** The pending value that stages a removal. */
 export const TOMBSTONE = 'null';
 export const isTombstone = (text: string) => text.trim() === TOMBSTONE;
 
-const isTempName = (name: string) => name.startsWith('.') && name.endsWith('.tmp');
+/** Temp files of interrupted atomic writes: `HostFiles.writeAtomic`'s and `Platform.writeFilesAtomic`'s. */
+const isTempName = (name: string) => (name.startsWith('.') && name.endsWith('.tmp')) || name.endsWith('%7Etmp');
+
+/** Atomic writes of a batch of files, durable unless `sync` is false (`Platform.writeFilesAtomic`). */
+export type AtomicWriter = (writes: FileWrite[], options?: { sync?: boolean }) => Promise<void>;
 
 export class Datastore {
-  constructor(private readonly files: HostFiles, readonly path: string) {}
+  private readonly writeFiles: AtomicWriter;
+
+  /**
+   * Pending transactions as last read or written, when this instance is the only writer of
+   * pending/ (the API server): commits then need no directory walk.
+   */
+  private readonly pendingCache?: Map<string, Map<string, StoredValue>>;
+  /** Removals of committed transaction directories still running in the background. */
+  private cleanup: Promise<void> = Promise.resolve();
+
+  /** Without a batch writer, files are written one by one with `HostFiles.writeAtomic`. */
+  constructor(private readonly files: HostFiles, readonly path: string, writeFiles?: AtomicWriter, options: { soleWriter?: boolean } = {}) {
+    this.writeFiles = writeFiles ?? (async writes => {
+      for (const write of writes) await files.writeAtomic(write.path, write.data);
+    });
+    if (options.soleWriter) this.pendingCache = new Map();
+  }
+
+  /** Waits for background removals of committed transactions (before stopping). */
+  settled(): Promise<void> {
+    return this.cleanup;
+  }
 
   get livePath() {
     return `${this.path}/live`;
@@ -62,9 +90,31 @@ export class Datastore {
     }
   }
 
-  /** One atomic write: temp file, fsync, rename, fsync of the directory (HostFiles.writeAtomic). */
+  /** One atomic write (temp file, rename); live values are also durable (fsync file and directory). */
   async setKey(key: Key, text: string, tx?: Committed): Promise<void> {
-    await this.files.writeAtomic(this.dataPath(key, tx), text);
+    await this.setKeys([{ key, text }], tx);
+  }
+
+  /**
+   * Several values as one batch, each file atomic. Live values are durable when this returns;
+   * pending ones are not fsynced: a power loss means a reboot, and at boot storewolf deletes
+   * pending/ anyway (a multi-key commit keeps its own durable copy in the commit marker).
+   */
+  async setKeys(values: StoredValue[], tx?: Committed): Promise<void> {
+    if (!values.length) return;
+    const cached = tx === undefined ? undefined : this.pendingCache?.get(tx);
+    try {
+      await this.writeFiles(values.map(value => ({ path: this.dataPath(value.key, tx), data: value.text })), { sync: tx === undefined });
+    } catch (error) {
+      if (tx !== undefined) this.pendingCache?.delete(tx); // some files may be written: re-read next time
+      throw error;
+    }
+    for (const value of values) cached?.set(value.key.name, value);
+  }
+
+  /** Metadata values (always live), as one batch. */
+  async setMetadataValues(values: Array<{ key: Key; meta: string; text: string }>): Promise<void> {
+    if (values.length) await this.writeFiles(values.map(value => ({ path: this.metadataPath(value.key, value.meta), data: value.text })));
   }
 
   /** Removes the value, then now-empty parent directories up to (not including) the base. */
@@ -87,7 +137,7 @@ export class Datastore {
   }
 
   async setMetadata(key: Key, meta: string, text: string): Promise<void> {
-    await this.files.writeAtomic(this.metadataPath(key, meta), text);
+    await this.setMetadataValues([{ key, meta, text }]);
   }
 
   async unsetMetadata(key: Key, meta: string): Promise<void> {
@@ -96,6 +146,18 @@ export class Datastore {
 
   /** Populated data keys whose name starts with `prefix` (string prefix), with their values. */
   async getPrefix(prefix: string, tx?: Committed): Promise<StoredValue[]> {
+    if (tx !== undefined && this.pendingCache) {
+      let cached = this.pendingCache.get(tx);
+      if (!cached) {
+        cached = new Map((await this.readPrefix('', tx)).map(value => [value.key.name, value]));
+        this.pendingCache.set(tx, cached);
+      }
+      return [...cached.values()].filter(value => value.key.name.startsWith(prefix));
+    }
+    return this.readPrefix(prefix, tx);
+  }
+
+  private async readPrefix(prefix: string, tx?: Committed): Promise<StoredValue[]> {
     const base = this.baseOf(tx);
     if (!(await this.files.exists(base))) {
       if (tx === undefined) throw new BrktError('io', `Data store error during listing: Live datastore missing at ${base}`);
@@ -146,6 +208,7 @@ export class Datastore {
   async deleteTransaction(tx: string): Promise<Key[]> {
     const pending = await this.getPrefix('settings.', tx);
     await this.files.remove(this.baseOf(tx), { recursive: true });
+    this.pendingCache?.set(tx, new Map());
     return pending.map(value => value.key);
   }
 
@@ -154,25 +217,40 @@ export class Datastore {
    * Returns what was committed (empty: nothing pending, nothing touched).
    *
    * Crash safety, step by step:
-   * - Pending values were written atomically and fsynced by `setKey`, so the transaction is a
-   *   complete redo log until step 3.
-   * - 1. More than one key: the marker naming `tx` is written and fsynced. From here a restart
-   *   rolls the commit forward (`recover`), so the outcome is "all new". Before it, "all old".
-   *   A single key needs no marker: its one rename is the commit point.
-   * - 2. Each live value: temp file + fsync + rename + directory fsync. A reader (or a crash)
-   *   sees the old or the new file, never a torn one.
+   * - 1. More than one key: the marker, holding the transactions and every value, is written and
+   *   fsynced. It is the redo log: from here a restart rolls the commit forward (`recover`), so
+   *   the outcome is "all new"; before it, "all old". A single key needs no marker: its one
+   *   rename is the commit point.
+   * - 2. The live values: each to a temp file, fsync, rename (a reader or a crash sees the old
+   *   or the new file, never a torn one); then each directory is fsynced once, so the renames
+   *   are durable before the redo log goes. Removals are unlinks, made durable the same way.
    * - 3. The transaction directory is removed; 4. the marker is removed. A crash between them
    *   leaves a marker without a transaction, which `recover` just deletes.
    */
   async commitTransaction(tx: string): Promise<StoredValue[]> {
-    const pending = await this.getPrefix('settings.', tx);
-    if (pending.length === 0) return [];
+    return (await this.commitTransactions([tx]))[0]!;
+  }
+
+  /**
+   * Commits several transactions as one batch, in order (a later one wins a key both set), with
+   * one marker and one round of fsyncs: the server groups commits that queue up behind each
+   * other. The batch is all-or-nothing, so each commit in it is too.
+   */
+  async commitTransactions(txs: string[]): Promise<StoredValue[][]> {
+    const pendings = await Promise.all(txs.map(tx => this.getPrefix('settings.', tx)));
+    const merged = new Map<string, StoredValue>();
+    for (const pending of pendings) for (const value of pending) merged.set(value.key.name, value);
+    if (merged.size === 0) return pendings;
+    const committing = txs.filter((_, i) => pendings[i]!.length > 0);
     const marker = `${this.path}/${COMMIT_MARKER}`;
-    if (pending.length > 1) await this.files.writeAtomic(marker, JSON.stringify({ tx }));
-    for (const value of pending) await this.commitValue(value);
-    await this.files.remove(this.baseOf(tx), { recursive: true });
-    if (pending.length > 1) await this.files.remove(marker);
-    return pending;
+    if (merged.size > 1) {
+      const intent = { txs: committing, values: [...merged.values()].map(value => [value.key.name, value.text]) };
+      await this.writeFiles([{ path: marker, data: JSON.stringify(intent) }]);
+    }
+    await this.commitValues([...merged.values()]);
+    for (const tx of committing) await this.retireTransaction(tx);
+    if (merged.size > 1) await this.files.remove(marker);
+    return pendings;
   }
 
   /**
@@ -184,20 +262,23 @@ export class Datastore {
     const marker = `${this.path}/${COMMIT_MARKER}`;
     const text = await this.files.readTextIfExists(marker);
     if (text !== undefined) {
-      let tx: string | undefined;
+      let intent: { txs?: string[]; values?: Array<[string, string]> } | undefined;
       try {
-        tx = (JSON.parse(text) as { tx?: string }).tx;
+        intent = JSON.parse(text) as typeof intent;
       } catch {
-        // A marker is written atomically, so an unreadable one was never completed: the commit
+        // The marker is written atomically, so an unreadable one was never completed: the commit
         // had not started touching live/, and the old state stands.
       }
-      if (typeof tx === 'string') {
-        const pending = await this.getPrefix('settings.', tx);
-        for (const value of pending) await this.commitValue(value);
-        await this.files.remove(this.baseOf(tx), { recursive: true });
-        done.push(`finished the interrupted commit of transaction '${tx}' (${pending.length} keys)`);
+      if (Array.isArray(intent?.txs) && Array.isArray(intent.values)) {
+        const values = intent.values.map(([name, text]) => ({ key: parseKey(name), text }));
+        await this.commitValues(values);
+        for (const tx of intent.txs) await this.files.remove(this.baseOf(tx), { recursive: true });
+        done.push(`finished the interrupted commit of transaction${intent.txs.length > 1 ? 's' : ''} ${intent.txs.map(tx => `'${tx}'`).join(', ')} (${values.length} keys)`);
       }
       await this.files.remove(marker);
+    }
+    for (const name of await this.files.list(this.path)) {
+      if (name.startsWith(RETIRED_PREFIX)) await this.files.remove(`${this.path}/${name}`, { recursive: true });
     }
     const temps = await this.removeTemps(this.path);
     if (temps) done.push(`removed ${temps} temp files of interrupted writes`);
@@ -205,12 +286,39 @@ export class Datastore {
   }
 
   /**
+   * Takes a committed transaction out of pending/ with one rename (to a `.retired-` name beside
+   * live/ and pending/, where no reader looks) and deletes it in the background.
+   */
+  private async retireTransaction(tx: string) {
+    this.pendingCache?.set(tx, new Map()); // known empty now: the next PATCH needs no walk either
+    const retired = `${this.path}/${RETIRED_PREFIX}${Math.random().toString(36).slice(2, 12)}`;
+    try {
+      await this.files.rename(this.baseOf(tx), retired);
+    } catch {
+      await this.files.remove(this.baseOf(tx), { recursive: true }); // e.g. already gone
+      return;
+    }
+    this.cleanup = this.cleanup.then(() => this.files.remove(retired, { recursive: true })).catch(() => undefined);
+  }
+
+  /**
    * One pending value into live. A pending `null` is a removal staged by `DELETE /settings`
    * (brkt; PATCH never stores null because null means "not given"): unlink is atomic too.
    */
-  private async commitValue(value: StoredValue) {
-    if (isTombstone(value.text)) await this.unsetKey(value.key);
-    else await this.setKey(value.key, value.text);
+  private async commitValues(values: StoredValue[]) {
+    await this.setKeys(values.filter(value => !isTombstone(value.text)));
+    const removed = values.filter(value => isTombstone(value.text));
+    for (const value of removed) await this.unsetKey(value.key);
+    const dirs = new Set<string>();
+    for (const value of removed) dirs.add(await this.deepestExisting(value.key));
+    for (const dir of dirs) await this.files.fsyncDir(dir); // the unlinks (and prunes) are durable
+  }
+
+  /** The deepest directory of `key`'s live path that still exists after pruning. */
+  private async deepestExisting(key: Key): Promise<string> {
+    let dir = this.dataPath(key).slice(0, this.dataPath(key).lastIndexOf('/'));
+    while (dir.length > this.livePath.length && !(await this.files.exists(dir))) dir = dir.slice(0, dir.lastIndexOf('/'));
+    return dir;
   }
 
   private async removeTemps(dir: string): Promise<number> {

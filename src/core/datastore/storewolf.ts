@@ -1,6 +1,6 @@
 // First-boot datastore creation and defaults loading at every boot. Mirrors upstream storewolf
 // (settings.md section 6, datastore.md 9.1).
-import { Datastore } from './store';
+import { Datastore, type AtomicWriter } from './store';
 import { ensureVersionedDatastore } from './versioned';
 import type { Defaults } from '../model/defaults';
 import type { HostFiles } from '../../platform/types';
@@ -21,30 +21,21 @@ export interface StorewolfResult {
  * transaction, creates the datastore on first boot, then adds the defaults that are missing.
  * Existing live values are never overwritten.
  */
-export async function runStorewolf(files: HostFiles, base: string, version: string, defaults: Defaults): Promise<StorewolfResult> {
-  const store = new Datastore(files, `${base}/current`);
+export async function runStorewolf(files: HostFiles, base: string, version: string, defaults: Defaults, writeFiles?: AtomicWriter): Promise<StorewolfResult> {
+  const store = new Datastore(files, `${base}/current`, writeFiles);
   // Recovery first: a commit interrupted by a crash lives in pending/, which is deleted next.
   const recovered = (await store.exists()) ? await store.recover() : [];
   await files.remove(store.pendingPath, { recursive: true });
   const { created } = await ensureVersionedDatastore(files, base, version);
 
   const live = await store.loadLive();
-  let staged = 0;
-  for (const pair of defaults.settings) {
-    if (live.data.has(pair.key.name)) continue;
-    await store.setKey(pair.key, pair.text, LAUNCH_TRANSACTION);
-    staged++;
-  }
-  let written = 0;
-  for (const meta of defaults.metadata) {
-    if (live.metadata.get(meta.key.name)?.has(meta.name)) continue;
-    await store.setMetadata(meta.key, meta.name, meta.text);
-    written++;
-  }
-  for (const pair of defaults.other) {
-    if (live.data.has(pair.key.name)) continue;
-    await store.setKey(pair.key, pair.text);
-    written++;
-  }
+  const settings = defaults.settings.filter(pair => !live.data.has(pair.key.name));
+  const metadata = defaults.metadata.filter(meta => !live.metadata.get(meta.key.name)?.has(meta.name));
+  const other = defaults.other.filter(pair => !live.data.has(pair.key.name));
+  await store.setKeys(settings, LAUNCH_TRANSACTION);
+  await store.setMetadataValues(metadata.map(meta => ({ key: meta.key, meta: meta.name, text: meta.text })));
+  await store.setKeys(other);
+  const staged = settings.length;
+  const written = metadata.length + other.length;
   return { created, staged, written, recovered };
 }

@@ -1,0 +1,124 @@
+// The settings API: `brkt api -u /settings` beside `curl --unix-socket`; server throughput for
+// GET /settings with concurrent keep-alive clients beside a minimal Bun.serve with a fixed body
+// (the ceiling); the commit of one setting beside a raw write+fsync+rename (the floor).
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { BRKT, SCRATCH } from './setup';
+import { fmtMs, measureCommand, median, percentile, type Row } from './measure';
+
+const BIN = process.env.BRKT_BIN ?? BRKT;
+const CONNECTIONS = 16;
+const DURATION_MS = 3000;
+const COMMITS = 60;
+
+/** Starts a child and resolves once its output contains `ready`. */
+async function startServing(cmd: string[], ready: string, env: Record<string, string> = {}) {
+  const child = Bun.spawn({ cmd, env: { PATH: process.env.PATH ?? '', ...env }, stdout: 'pipe', stderr: 'pipe' });
+  let output = '';
+  let resolveReady: () => void = () => undefined;
+  const isReady = new Promise<void>(resolve => (resolveReady = resolve));
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      output += new TextDecoder().decode(chunk);
+      if (output.includes(ready)) resolveReady();
+    }
+  };
+  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
+  await Promise.race([isReady, drained.then(() => Promise.reject(new Error(`${cmd.join(' ')} exited: ${output}`)))]);
+  return child;
+}
+
+/** `CONNECTIONS` clients each sending GET back to back on a kept-alive connection. */
+async function throughput(socket: string, path: string): Promise<{ rps: number; p50: number; p99: number }> {
+  const latencies: number[] = [];
+  const end = performance.now() + DURATION_MS;
+  const client = async () => {
+    while (performance.now() < end) {
+      const start = performance.now();
+      const response = await fetch(`http://localhost${path}`, { unix: socket, keepalive: true } as RequestInit);
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`GET ${path}: ${response.status}`);
+      latencies.push(performance.now() - start);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, client));
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: latencies.length / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
+}
+
+/**
+ * Median of write + fsync + rename of one small file (the floor the goal names) and of the same
+ * plus the directory fsync that makes the rename itself survive a power loss.
+ */
+function commitFloor(dir: string): { floor: number; withDir: number } {
+  const times: number[] = [];
+  const withDir: number[] = [];
+  for (let i = 0; i < COMMITS; i++) {
+    const start = performance.now();
+    const temp = join(dir, `floor-${i}.tmp`);
+    const fd = openSync(temp, 'w');
+    writeSync(fd, `"value ${i}"`);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, join(dir, 'floor'));
+    times.push(performance.now() - start);
+    const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    fsyncSync(dirFd);
+    closeSync(dirFd);
+    withDir.push(performance.now() - start);
+  }
+  rmSync(join(dir, 'floor'), { force: true });
+  return { floor: median(times), withDir: median(withDir) };
+}
+
+export async function benchApi(): Promise<Row[]> {
+  const root = join(SCRATCH, `api-${process.pid}`);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(SCRATCH, { recursive: true });
+  const init = Bun.spawnSync({ cmd: [BIN, 'dev', 'init', '--variant', 'aws-k8s-1.17', root] });
+  if (init.exitCode !== 0) throw new Error(`brkt dev init failed: ${init.stderr.toString()}`);
+  const socket = join(root, 'run/api.sock');
+  const server = await startServing([BIN, '--root', root, 'boot', '--serve'], 'serving the API on');
+  const ceilingSocket = join(root, 'run/ceiling.sock');
+  let ceiling: ReturnType<typeof Bun.spawn> | undefined;
+  try {
+    const body = await (await fetch('http://localhost/settings', { unix: socket } as RequestInit)).text();
+    const env = { PATH: process.env.PATH ?? '' };
+    const ours = measureCommand([BIN, '--root', root, 'api', '-u', '/settings'], { env });
+    const curl = measureCommand(['curl', '-sf', '--unix-socket', socket, 'http://localhost/settings'], { env });
+
+    const served = await throughput(socket, '/settings');
+    const script = `Bun.serve({ unix: ${JSON.stringify(ceilingSocket)}, fetch: () => new Response(${JSON.stringify(body)}, { headers: { 'content-type': 'application/json' } }) }); console.log('serving the API on ceiling');`;
+    ceiling = await startServing([process.execPath, '-e', script], 'serving the API on');
+    const top = await throughput(ceilingSocket, '/settings');
+
+    const commits: number[] = [];
+    for (let i = 0; i < COMMITS; i++) {
+      const patched = await fetch('http://localhost/settings?tx=bench', { unix: socket, method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ motd: `bench ${i}` }) } as RequestInit);
+      if (patched.status !== 204) throw new Error(`PATCH: ${patched.status}`);
+      const start = performance.now();
+      const committed = await fetch('http://localhost/tx/commit?tx=bench', { unix: socket, method: 'POST' } as RequestInit);
+      await committed.arrayBuffer();
+      commits.push(performance.now() - start);
+      if (committed.status !== 200) throw new Error(`commit: ${committed.status}`);
+    }
+    const floor = commitFloor(join(root, 'var/lib/bottlerocket/datastore/current'));
+    const commit = median(commits);
+
+    const rps = (n: number) => `${Math.round(n)} req/s`;
+    return [
+      { name: 'brkt api -u /settings (wall)', ours: fmtMs(ours.ms), reference: fmtMs(curl.ms), ratio: ours.ms / curl.ms, goal: '~1.1x curl --unix-socket' },
+      { name: `GET /settings, ${CONNECTIONS} keep-alive clients`, ours: rps(served.rps), reference: rps(top.rps), ratio: served.rps / top.rps, goal: '>= 0.5x Bun.serve fixed body' },
+      { name: 'GET /settings p50 latency', ours: fmtMs(served.p50), reference: fmtMs(top.p50), ratio: served.p50 / top.p50 },
+      { name: 'GET /settings p99 latency', ours: fmtMs(served.p99), reference: fmtMs(top.p99), ratio: served.p99 / top.p99, goal: 'p99 < 5 ms' },
+      { name: 'commit of one setting', ours: fmtMs(commit), reference: fmtMs(floor.floor), ratio: commit / floor.floor, goal: '<= 2x write+fsync+rename' },
+      { name: 'commit vs floor + directory fsync', ours: fmtMs(commit), reference: fmtMs(floor.withDir), ratio: commit / floor.withDir },
+    ];
+  } finally {
+    ceiling?.kill('SIGTERM');
+    server.kill('SIGTERM');
+    await server.exited;
+    rmSync(root, { recursive: true, force: true });
+  }
+}
