@@ -7,6 +7,7 @@ import { benchApi } from './api';
 import { benchLz4 } from './lz4';
 import { benchSignpost } from './signpost';
 import { benchLogs } from './logs';
+import { benchMigrator } from './migrator';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
@@ -14,6 +15,7 @@ const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['lz4 image apply', benchLz4],
   ['signpost', benchSignpost],
   ['logs', benchLogs],
+  ['migrator', benchMigrator],
 ];
 
 const only = process.argv.slice(2);

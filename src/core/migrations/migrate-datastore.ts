@@ -67,13 +67,31 @@ async function migrateState(to: Datastore, state: MigrationState, tx: string | u
   // upstream's helpers do; nothing reads them back from the datastore (GET /os uses os-release).
   for (const [name, value] of Object.entries(options.os)) state.data.set(name, JSON.stringify(value));
   applyDocument(options.document, options.direction, state, options.log);
-  for (const [name, text] of state.data) await write(() => to.setKey(parseKey(name), text, tx), name);
+  const writes: Array<[() => Promise<void>, string]> = [...state.data].map(([name, text]) => [() => to.setKey(parseKey(name), text, tx), name]);
   if (tx === undefined) {
     for (const [name, metas] of state.metadata) {
-      for (const [meta, text] of metas) await write(() => to.setMetadata(parseKey(name), meta, text), `${name} (metadata ${meta})`);
+      for (const [meta, text] of metas) writes.push([() => to.setMetadata(parseKey(name), meta, text), `${name} (metadata ${meta})`]);
     }
   }
+  await inParallel(writes);
   return state.data.size;
+}
+
+/**
+ * Each write is atomic and fsynced; several in flight let the filesystem commit their syncs
+ * together (the directory is not referenced until the flip, so their order does not matter).
+ */
+const WRITES_IN_FLIGHT = 32;
+
+async function inParallel(writes: Array<[() => Promise<void>, string]>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < writes.length) {
+      const [action, what] = writes[next++]!;
+      await write(action, what);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, writes.length) }, worker));
 }
 
 async function write(action: () => Promise<void>, what: string) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { lstatSync, readdirSync, readlinkSync, realpathSync, symlinkSync, mkdirSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { makeTempDir } from '../../../test/helpers/sandbox';
 import { makePlatform } from '../../platform';
@@ -12,7 +12,6 @@ import { parseVersion } from '../updates/version';
 import { readDatastoreVersion } from './datastore-version';
 import { runMigrator, type MigratorOutcome } from './migrator';
 import { migratorStep } from './boot-step';
-import { COMMIT_MARKER } from '../datastore/store';
 
 const v = parseVersion;
 
@@ -258,12 +257,16 @@ describe('the migrator on a settings datastore', () => {
     await using host = await makeHost('1.0.0', { 'settings.motd': 'old' });
     const store = new Datastore(host.platform.files, `${host.base}/current`);
     await store.setKey(parseKey('settings.motd'), '"new"', 'tx');
-    await host.platform.files.writeAtomic(`${host.base}/current/${COMMIT_MARKER}`, JSON.stringify({ tx: 'tx', values: [['settings.motd', '"new"']] }));
+    await store.setKey(parseKey('settings.blocked'), '"value"', 'tx');
+    // A non-empty directory where one value goes stops the commit half-way, as a crash would.
+    mkdirSync(join(host.base, 'current/live/settings/blocked/%ZZ'), { recursive: true });
+    await expect(store.commitTransaction('tx')).rejects.toThrow();
+    rmSync(join(host.base, 'current/live/settings/blocked'), { recursive: true });
     await publish(host, { '(1.0.0, 1.1.0)': ['rename'] }, { rename: { steps: [{ kind: 'RenameSettings', renames: [{ from: 'settings.motd', to: 'settings.greeting' }] }] } });
     const lines: string[] = [];
     await migrate(host, '1.1.0', lines);
-    expect(lines).toContain("info: Datastore recovery: finished the interrupted commit of transaction 'tx' (1 keys)");
-    expect(await liveValue(host, 'settings.greeting')).toBe('new');
+    expect(lines.join('\n')).toContain('info: Datastore recovery: finished the interrupted commit');
+    expect([await liveValue(host, 'settings.greeting'), await liveValue(host, 'settings.blocked'), await liveValue(host, 'settings.motd')]).toEqual(['new', 'value', undefined]);
     const after = new Datastore(host.platform.files, `${host.base}/current`);
     expect([await after.listTransactions(), await after.recover()]).toEqual([[], []]);
   });
