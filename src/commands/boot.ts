@@ -28,6 +28,7 @@ export class BootCommand extends BrktCommand {
     // Without --serve the server only lived for the boot steps that talk to it.
     if (this.serve) await serveUntilStopped(context.api, context.log, true);
     else await context.api.stop();
-  }}
+  }
+}
 
 export const commands = [BootCommand];
