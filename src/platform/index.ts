@@ -8,6 +8,7 @@ import { chooseRoot } from './root';
 import { serveUnixHttp } from './api-socket';
 import { writeFilesAtomic } from './atomic-writes';
 import { makeBundleIo } from './bundle-io';
+import { lockFile } from './file-lock';
 import { makeFetcher } from './fetcher';
 import type { Platform } from './types';
 
@@ -52,6 +53,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     serveHttp: serveUnixHttp,
     writeFilesAtomic: (writes, writeOptions) => writeFilesAtomic(writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
     bundleIo: makeBundleIo(),
+    lockFile: (path, mode) => lockFile(underRoot(root, path), mode),
   };
 }
 

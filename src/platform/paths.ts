@@ -10,6 +10,13 @@ export const HOST_PATHS = {
   datastore: 'var/lib/bottlerocket/datastore/current',
   /** Migration documents and the manifest naming them, stored by `brkt update` for the migrator. */
   migrations: 'var/lib/bottlerocket-migrations',
+  /** A copy of the repository metadata an update was verified with (updates.md 1.5). */
+  metadataCache: 'var/cache/bottlerocket-metadata',
+  /** The update API's state machine (thar-be-updates, updates.md 6); under run/, so a reboot clears it. */
+  updateStatus: 'run/cache/thar-be-updates/status.json',
+  updateLock: 'run/lock/thar-be-updates.lock',
+  /** thar-be-updates' own config (`version-lock`); brkt falls back to updog.toml's when absent. */
+  tharBeUpdatesToml: 'etc/thar-be-updates.toml',
   osRelease: 'etc/os-release',
   updogRoot: 'usr/share/updog/root.json',
   updogToml: 'etc/updog.toml',

@@ -159,6 +159,13 @@ export interface HttpListener {
   stop(): Promise<void>;
 }
 
+/** A held flock on a lock file (`Platform.lockFile`). */
+export interface FileLock {
+  readonly path: string;
+  /** Unlocks and closes; calling it again does nothing. */
+  release(): void;
+}
+
 export interface Platform {
   /** `host` on a real machine rooted at `/`; `sandbox` for any other root. */
   readonly kind: 'host' | 'sandbox';
@@ -200,4 +207,9 @@ export interface Platform {
   writeFilesAtomic(writes: FileWrite[], options?: { sync?: boolean }): Promise<void>;
   /** Scratch space, streams and program output files of the log bundle. */
   readonly bundleIo: BundleIo;
+  /**
+   * A non-blocking flock on `path` (created when missing, with its directory); undefined when a
+   * conflicting lock is held by another open file (update status and commands, updates.md 6).
+   */
+  lockFile(path: string, mode: 'shared' | 'exclusive'): Promise<FileLock | undefined>;
 }

@@ -46,6 +46,8 @@ export const UpdatesSettings = Type.Object({
   seed: opt(u32({ maximum: 2047, description: 'Position in update waves, 0..2047' })),
   'version-lock': opt(T.FriendlyVersion),
   'ignore-waves': opt(Type.Boolean()),
+  // brkt: the fleet-wide andon cord. Absent means false; rendered into updog.toml only when true.
+  paused: opt(Type.Boolean({ default: false, description: 'Stop staging and activating updates (checks still report); default false' })),
 }, { ...strict, title: 'UpdatesSettings' });
 
 export const HostContainer = Type.Object({

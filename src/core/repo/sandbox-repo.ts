@@ -3,7 +3,7 @@
 // file:// URLs recorded for the settings side to put into the sandbox's update settings.
 import { pathToFileURL } from 'node:url';
 import type { Platform } from '../../platform/types';
-import { osReleaseFor } from '../sandbox/init';
+import { osReleaseFor, SANDBOX_VERSION } from '../sandbox/init';
 import { encodeSandboxRoot } from '../sandbox/root-image';
 import { parseVersion } from '../updates/version';
 import { addRelease } from './release';
@@ -58,6 +58,12 @@ export async function createSandboxRepository(platform: Platform, variant: strin
         },
       });
     }
+    // Each release step has a (here empty) migrations entry, as in upstream manifests: updog
+    // refuses an update whose migration chain from the running version has a gap.
+    const chain = [SANDBOX_VERSION, ...SANDBOX_RELEASES].map(version => parseVersion(version));
+    const manifest = await repo.readManifest();
+    await repo.writeManifest({ ...manifest, migrations: chain.slice(1).map((to, i) => ({ from: chain[i]!, to, names: [] })) });
+    await repo.publish();
   }
   await files.writeAtomic(platform.paths.updogRoot, await repo.initialRoot());
   const urls: SandboxRepoUrls = {

@@ -1,0 +1,63 @@
+// flock(2) on a lock file, non-blocking, shared or exclusive: how thar-be-updates and the API
+// server serialise update commands (updates.md 6.3, api.md 8.1). Node has no flock; libc's is
+// called through bun:ffi, which works inside the compiled binary.
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BrktError, messageOf } from '../core/errors';
+import type { FileLock } from './types';
+
+const LOCK_SH = 1;
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+
+type Flock = (fd: number, operation: number) => number;
+let flock: Flock | undefined;
+
+async function loadFlock(): Promise<Flock> {
+  if (flock) return flock;
+  const { dlopen, FFIType } = await import('bun:ffi');
+  let lastError: unknown;
+  // glibc first (Bottlerocket, Debian); musl's name for Alpine-built hosts.
+  for (const name of ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1']) {
+    try {
+      const lib = dlopen(name, { flock: { args: [FFIType.i32, FFIType.i32], returns: FFIType.i32 } });
+      flock = (fd, operation) => lib.symbols.flock(fd, operation) as number;
+      return flock;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new BrktError('io', `Failed to load flock from the C library: ${messageOf(lastError)}`);
+}
+
+/**
+ * Opens (creating) `path` and takes a non-blocking lock. Undefined when another open file holds
+ * a conflicting lock. The lock belongs to this open file: another open of the same file, even in
+ * this process, conflicts with it, as between processes.
+ */
+export async function lockFile(path: string, mode: 'shared' | 'exclusive'): Promise<FileLock | undefined> {
+  const call = await loadFlock();
+  let fd: number;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    // Not truncated: a reader must not change the file that a holder opened.
+    fd = openSync(path, 'a', 0o644);
+  } catch (error) {
+    throw new BrktError('io', `Failed to open the lock file ${path}: ${messageOf(error)}`, { cause: error });
+  }
+  if (call(fd, (mode === 'shared' ? LOCK_SH : LOCK_EX) | LOCK_NB) !== 0) {
+    closeSync(fd);
+    return undefined;
+  }
+  let held = true;
+  return {
+    path,
+    release() {
+      if (!held) return;
+      held = false;
+      call(fd, LOCK_UN);
+      closeSync(fd);
+    },
+  };
+}
