@@ -10,6 +10,7 @@ import type { DeviceHandle, Platform } from '../../platform/types';
 import { DECODED_LENGTH_KEY, writeImage } from './image-stream';
 import type { Update } from './manifest';
 import { cacheMigrations } from './migrations-cache';
+import { pinRunningSet } from './pin-running-set';
 import type { UpdogSession } from './updog-session';
 import type { UpdogConfig } from './updog-config';
 
@@ -77,7 +78,7 @@ function checkSizes(session: UpdogSession, update: Update, state: PartitionState
     const declared = session.repository.targetCustom(name)?.[DECODED_LENGTH_KEY];
     const { length } = partitionRange(state, set[kind]);
     if (typeof declared === 'number' && declared > length) {
-      throw new BrktError('invalid-input', `Image ${name} (${declared} bytes decoded) does not fit partition ${set[kind].path} (${length} bytes)`);
+      throw new BrktError('conflict', `Image ${name} (${declared} bytes decoded) does not fit partition ${set[kind].path} (${length} bytes)`);
     }
   }
 }
@@ -111,6 +112,7 @@ export async function applyUpdate(session: UpdogSession, update: Update, options
   session.query.add('migrations', migrations.join(','));
 
   // Step 6.1: a single-set disk or a too-small partition fails here, with nothing written.
+  await pinRunningSet(platform);
   const before = await loadPartitionState(platform);
   const target = inactiveSet(before);
   checkSizes(session, update, before, target.set);
@@ -150,10 +152,12 @@ export async function applyUpdate(session: UpdogSession, update: Update, options
 /** `update-apply` (4.3): make the staged set boot next. */
 export async function activateStaged(platform: Platform, config: Pick<UpdogConfig, 'paused'>): Promise<void> {
   assertNotPaused(config, 'activating the staged update');
+  await pinRunningSet(platform);
   await updatePartitionState(platform, upgradeToInactive);
 }
 
 /** `update-revert` (4.3): the running set boots next again; allowed while paused. */
 export async function revertStaged(platform: Platform): Promise<void> {
+  await pinRunningSet(platform);
   await updatePartitionState(platform, cancelUpgrade);
 }

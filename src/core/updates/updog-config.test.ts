@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'bun:test';
+import { EMBEDDED_TEMPLATES } from '../../templates';
+import { renderTemplate } from '../templates/render';
 import { parseUpdogConfig, proxyEnvironment } from './updog-config';
 
 const BASE = `metadata_base_url = "https://updates.example/2020-07-07/aws-k8s-1.30/x86_64/"
@@ -41,5 +43,20 @@ describe('parseUpdogConfig (updates.md 5.6)', () => {
     [BASE + 'seed = 3\n', 'Failed to parse config file u:'],
   ])('refuses a bad file (%#)', (text, message) => {
     expect(() => parseUpdogConfig(text, 'u')).toThrow(message);
+  });
+});
+
+describe('the rendered updog.toml reaches the parser', () => {
+  const updates = { 'metadata-base-url': 'https://u.example/m/', 'targets-base-url': 'https://u.example/t/', seed: 7, 'version-lock': 'latest', 'ignore-waves': false };
+  const render = (settings: unknown) => renderTemplate(EMBEDDED_TEMPLATES.get('updog-toml')!, { settings }, 'updog-toml');
+
+  test('settings.updates.paused = true is rendered and read', () => {
+    expect(parseUpdogConfig(render({ updates: { ...updates, paused: true } }), 'u').paused).toBe(true);
+  });
+
+  test.each([[false], [undefined]])('paused = %p renders nothing and reads as false', paused => {
+    const text = render({ updates: { ...updates, paused } });
+    expect(text).not.toContain('paused');
+    expect(parseUpdogConfig(text, 'u')).toMatchObject({ seed: 7, paused: false });
   });
 });
