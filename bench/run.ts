@@ -8,6 +8,7 @@ import { benchLz4 } from './lz4';
 import { benchSignpost } from './signpost';
 import { benchLogs } from './logs';
 import { benchMigrator } from './migrator';
+import { benchUpdate } from './update';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
@@ -16,6 +17,7 @@ const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['signpost', benchSignpost],
   ['logs', benchLogs],
   ['migrator', benchMigrator],
+  ['update apply', benchUpdate],
 ];
 
 const only = process.argv.slice(2);
