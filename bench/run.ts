@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import { printRows, type Row } from './measure';
 import { SCRATCH } from './setup';
 import { benchStartup } from './startup';
-import { benchApi } from './api';
 import { benchLz4 } from './lz4';
+import { benchApi } from './api';
 import { benchSignpost } from './signpost';
 import { benchLogs } from './logs';
 import { benchMigrator } from './migrator';
@@ -12,8 +12,8 @@ import { benchUpdate } from './update';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
-  ['settings API', benchApi],
   ['lz4 image apply', benchLz4],
+  ['settings API', benchApi],
   ['signpost', benchSignpost],
   ['logs', benchLogs],
   ['migrator', benchMigrator],

@@ -37,6 +37,11 @@ async function runGroup(name: string, args: string[], shown: string, root: strin
     writeErr(`${shown}: this build has no ${name} yet\n`);
     return 1;
   }
+  if (entry.lean) {
+    const [lean, { makePlatform }] = await Promise.all([entry.lean(), import('./platform')]);
+    const code = await lean(args, { shown, platform: makePlatform({ root }) });
+    if (code !== undefined) return code;
+  }
   const module = await entry.load();
   if (module.runRole && prefix.length === 0) {
     const { makePlatform } = await import('./platform');

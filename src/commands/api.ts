@@ -2,7 +2,7 @@
 // like upstream `apiclient raw`. Kept lean: fetch over the socket, nothing else loaded.
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from './base';
-import { BrktError, messageOf } from '../core/errors';
+import { sendRaw } from './api-raw';
 
 export class ApiCommand extends BrktCommand {
   static override paths = [[]];
@@ -20,25 +20,7 @@ export class ApiCommand extends BrktCommand {
   socket = Option.String('--socket', { description: 'Socket path (default: run/api.sock under the root, or $BRKT_SOCKET)' });
 
   async run() {
-    const socket = this.socket ?? this.platform.paths.apiSocket;
-    if (!this.uri.startsWith('/')) throw new BrktError('usage', `The URI '${this.uri}' must start with /`);
-    let response: Response;
-    try {
-      response = await fetch(`http://localhost${this.uri}`, {
-        unix: socket,
-        method: this.method.toUpperCase(),
-        headers: { 'content-type': 'application/json' },
-        body: this.data,
-      } as RequestInit);
-    } catch (error) {
-      throw new BrktError('unavailable', `Failed to reach the API on ${socket}: ${messageOf(error)}`);
-    }
-    const body = await response.text();
-    if (response.ok) {
-      if (body) this.out(body.endsWith('\n') ? body : body + '\n');
-      return 0;
-    }
-    throw new BrktError('unavailable', `${this.method.toUpperCase()} ${this.uri} failed with status ${response.status}: ${body || response.statusText}`);
+    await sendRaw(this.socket ?? this.platform.paths.apiSocket, this.method, this.uri, this.data);
   }
 }
 

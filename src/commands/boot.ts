@@ -1,33 +1,52 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from './base';
 import { runBoot, type BootContext } from '../core/boot/sequence';
-import { serveUntilStopped } from './apiserver/serve';
+import { bootSandbox } from '../core/bootloader/boot';
+import { notifyReady, waitForStopSignal } from './apiserver/serve';
 import { BrktError } from '../core/errors';
 
 export class BootCommand extends BrktCommand {
   static override paths = [[]];
   static override usage = Command.Usage({
     description: 'Run the boot sequence of the host (or sandbox)',
-    details: 'Runs each boot step in order, one line per step; the first failure stops the boot with exit 1. With --serve the API keeps being served afterwards.',
+    details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
     examples: [['Boot a sandbox and keep serving its API', '$0 --root ./sandbox boot --serve']],
   });
   serve = Option.Boolean('--serve', false, { description: 'Keep serving the API after booting' });
 
   async run() {
-    const context: BootContext = { platform: this.platform, log: line => this.out(line + '\n') };
-    try {
-      await runBoot(context);
-    } catch (error) {
-      await context.api?.stop(); // a failed boot leaves no socket behind
-      throw error;
+    const { platform } = this;
+    const log = (line: string) => this.out(line + '\n');
+    for (;;) {
+      const context: BootContext = { platform, log };
+      try {
+        await runBoot(context);
+      } catch (error) {
+        await context.api?.stop(); // a failed boot leaves no socket behind
+        throw error;
+      }
+      if (!this.serve) {
+        await context.api?.stop(); // without --serve the server only lived for the boot steps
+        return;
+      }
+      if (!context.api) throw new BrktError('unavailable', 'The boot sequence started no API server; --serve has nothing to serve');
+      // A sandbox reboots in this process: `brkt reboot` finds it through the pid file.
+      const sandbox = platform.kind === 'sandbox';
+      const signal = waitForStopSignal(sandbox ? ['SIGTERM', 'SIGINT', 'SIGHUP'] : ['SIGTERM', 'SIGINT']);
+      if (sandbox) await platform.files.writeAtomic(platform.paths.bootPid, `${process.pid}\n`);
+      log(`boot: serving the API on ${context.api.socket}`);
+      await notifyReady(context.api, log);
+      const received = await signal;
+      await context.api.stop();
+      if (received !== 'SIGHUP') {
+        if (sandbox) await platform.files.remove(platform.paths.bootPid);
+        log(`boot: ${received} received, stopped`);
+        return;
+      }
+      log('reboot: stopped serving; the sandbox bootloader chooses a set');
+      const booted = await bootSandbox(platform);
+      log(`reboot: booted set ${booted.set}, version ${booted.version}`);
     }
-    if (!context.api) {
-      if (this.serve) throw new BrktError('unavailable', 'The boot sequence started no API server; --serve has nothing to serve');
-      return;
-    }
-    // Without --serve the server only lived for the boot steps that talk to it.
-    if (this.serve) await serveUntilStopped(context.api, context.log, true);
-    else await context.api.stop();
   }
 }
 

@@ -16,25 +16,30 @@ export interface GroupModule {
   completionValues?: () => Record<string, string[]>;
 }
 
+/** A hand-parsed fast path for a hot command; `undefined` means "not mine, use clipanion". */
+export type LeanRunner = (args: string[], io: { shown: string; platform: Platform }) => Promise<number | undefined>;
+
 export interface GroupEntry {
   description: string;
   load: () => Promise<GroupModule>;
+  /** Loaded before `load` and without clipanion, for commands on a latency budget. */
+  lean?: () => Promise<LeanRunner>;
   /** Hidden from `brkt --help` (upstream role names that duplicate a brkt group). */
   hidden?: boolean;
 }
 
 export const GROUPS = new Map<string, GroupEntry>();
 
-function group(name: string, description: string, load: GroupEntry['load'], hidden = false) {
+function group(name: string, description: string, load: GroupEntry['load'], hidden = false, lean?: GroupEntry['lean']) {
   if (GROUPS.has(name)) throw new Error(`Command group ${name} registered twice`);
-  GROUPS.set(name, { description, load, hidden });
+  GROUPS.set(name, { description, load, hidden, lean });
 }
 
 group('boot', 'Run the boot sequence of the host (or sandbox); --serve keeps serving the API', () => import('./boot'));
 group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
 group('repo', 'Build and sign a TUF update repository (keys, releases, expiry, root rotation)', () => import('./repo'));
 group('apiserver', 'Serve the settings API on a Unix socket, in the foreground', () => import('./apiserver/index'));
-group('api', 'Send one raw request to the settings API and print the answer', () => import('./api'));
+group('api', 'Send one raw request to the settings API and print the answer', () => import('./api'), false, () => import('./api-raw').then(m => m.runApiLean));
 group('settings', 'Get, set, apply, diff, describe, delete settings; their history and JSON Schema', () => import('./settings/index'));
 group('links', 'Create the upstream tool links (apiclient, apiserver, ...) in a directory', () => import('./links'));
 group('apiclient', "Upstream apiclient's command line (raw, get, set, apply, update, reboot)", () => import('./apiclient/index'), true);

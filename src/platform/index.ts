@@ -5,11 +5,11 @@ import { RootedFiles } from './files';
 import { runProcess, signalProcess } from './process';
 import { blockRoots, osDiskOfRunningRoot, partitionPathOf, runningPartitionPath } from './block-party';
 import { chooseRoot } from './root';
+import { makeFetcher } from './fetcher';
 import { serveUnixHttp } from './api-socket';
 import { writeFilesAtomic } from './atomic-writes';
 import { makeBundleIo } from './bundle-io';
 import { lockFile } from './file-lock';
-import { makeFetcher } from './fetcher';
 import type { Platform } from './types';
 
 export interface PlatformOptions {

@@ -32,14 +32,14 @@ export const HOST_PATHS = {
   /** Where `logdog` writes by default (upstream v1.3.0+). */
   logdogOutput: 'var/log/support/bottlerocket-logs.tar.gz',
   sandboxReadme: 'README.txt',
-  /** Sandbox only: the set and version the sandbox bootloader last booted. */
-  bootRecord: 'var/lib/brkt/boot.json',
-  /** Sandbox only: pid of the serving `brkt boot --serve`, which `brkt reboot` signals (SIGHUP). */
-  bootPid: 'run/brkt-boot.pid',
   /** Trusted TUF metadata of the update repository, kept across runs (updates.md 1.5). */
   tufMetadata: 'var/lib/brkt/tuf',
   /** Sandbox only: file:// URLs of the sandbox's update repository (`metadata-base-url`, `targets-base-url`). */
   sandboxRepo: 'var/lib/brkt/sandbox-repo.json',
+  /** Sandbox only: the set and version the sandbox bootloader last booted. */
+  bootRecord: 'var/lib/brkt/boot.json',
+  /** Sandbox only: pid of the serving `brkt boot --serve`, which `brkt reboot` signals (SIGHUP). */
+  bootPid: 'run/brkt-boot.pid',
 } as const;
 
 export type HostPathName = keyof typeof HOST_PATHS;

@@ -60,15 +60,6 @@ export interface ExecOptions {
   env?: Record<string, string>;
 }
 
-/** Reads update repositories: http(s) with upstream's transport rules, and file:// (updates.md 1.4). */
-export interface Fetcher {
-  /**
-   * The body of `url` in chunks, resumed with `Range` after an interruption when the server
-   * allows it. A missing file (HTTP 403, 404 or 410; no such file) throws BrktError `not-found`.
-   */
-  stream(url: string): AsyncIterable<Uint8Array>;
-}
-
 /** A directory entry as `readDir` reports it (`lstat` kind: a link is `symlink`). */
 export interface DirEntry {
   name: string;
@@ -144,21 +135,6 @@ export interface Fetcher {
   stream(url: string): AsyncIterable<Uint8Array>;
 }
 
-/** What `Platform.serveHttp` needs: the socket path and a web-standard request handler. */
-export interface ServeHttpOptions {
-  socket: string;
-  handler: (request: Request) => Response | Promise<Response>;
-  /** Group to give the socket (upstream `--socket-gid`); the mode is always 0660. */
-  gid?: number;
-  maxBodyBytes?: number;
-}
-
-export interface HttpListener {
-  readonly path: string;
-  /** Stops accepting, closes connections and removes the socket file. */
-  stop(): Promise<void>;
-}
-
 /** A held flock on a lock file (`Platform.lockFile`). */
 export interface FileLock {
   readonly path: string;
@@ -184,6 +160,8 @@ export interface Platform {
   runRestartCommand(service: string, argv: string[], changedKeys: string[]): Promise<ExecResult>;
   /** The OS disk: a block device on a host; `dev/disk.img` (or `BRKT_DISK`) in a sandbox. */
   osDisk(): Promise<string>;
+  /** The transport for update repositories (metadata, manifest, images, migrations). */
+  readonly fetcher: Fetcher;
   /** Opens the OS disk or a partition device for random access; may lie outside the root (`BRKT_DISK`). */
   openDisk(path: string, mode: 'r' | 'r+'): Promise<DeviceHandle>;
   /** Device node of partition `number` of the block device `disk`, through sysfs (signpost.md 8.1). */
@@ -192,8 +170,6 @@ export interface Platform {
   runningPartition(): Promise<string>;
   /** Sends `signal` to `pid` (0: only checks); false when no such process exists. */
   signalProcess(pid: number, signal: 'SIGHUP' | 0): Promise<boolean>;
-  /** The transport for update repositories (metadata, manifest, images, migrations). */
-  readonly fetcher: Fetcher;
   now(): Date;
   /** Machine architecture in upstream's words: `x86_64` or `aarch64`. */
   readonly arch: string;

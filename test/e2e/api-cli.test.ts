@@ -82,13 +82,14 @@ describe('brkt boot', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/boot: storewolf: created the 1\.0\.0 datastore, 10 defaults staged in bottlerocket-launch, \d+ written live\n/);
     expect(first.stdout).toContain(`boot: apiserver: serving on ${sandbox.path('run/api.sock')}\n`);
-    expect(first.stdout).toContain('boot: settings-committer: committed 10 settings\n');
+    // sundog commits bottlerocket-launch first (settings-committer): the 10 defaults and the region.
+    expect(first.stdout).toMatch(/\nboot: sundog: committed 11 keys; generated /);
     expect(existsSync(sandbox.path('run/api.sock'))).toBe(false); // no --serve: stopped at the end
     expect(readlinkSync(sandbox.path('var/lib/bottlerocket/datastore/current'))).toBe('v1');
 
     const second = await brkt('brkt', ['boot'], { root: sandbox.root });
     expect(second.stdout).toContain('boot: storewolf: 0 defaults staged in bottlerocket-launch, 0 written live\n');
-    expect(second.stdout).toContain('boot: settings-committer: nothing pending\n');
+    expect(second.stdout).toContain('boot: sundog: nothing to commit; nothing to generate\n');
   });
 
   test('boot --serve keeps serving the booted settings until SIGTERM', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makePlatform } from '../../src/platform';
-import { initSandbox, DEFAULT_SANDBOX_VARIANT } from '../../src/core/sandbox/init';
+import { initSandbox, DEFAULT_SANDBOX_VARIANT, SANDBOX_STEPS } from '../../src/core/sandbox/init';
 import type { Platform } from '../../src/platform/types';
 
 export interface TempDir extends AsyncDisposable {
@@ -26,10 +26,14 @@ export interface Sandbox extends TempDir {
   platform: Platform;
 }
 
-/** A temp dir initialised by `brkt dev init`'s own code, with a sandbox platform on it. */
-export async function makeSandbox(options: { variant?: string; init?: boolean } = {}): Promise<Sandbox> {
+/**
+ * A temp dir initialised by `brkt dev init`'s own code, with a sandbox platform on it. Unless
+ * `userData` is set, the sandbox's sample user data is left out, so tests start from none.
+ */
+export async function makeSandbox(options: { variant?: string; init?: boolean; userData?: boolean } = {}): Promise<Sandbox> {
   const dir = makeTempDir('brkt-sandbox-');
   const platform = makePlatform({ root: dir.root, env: {} });
-  if (options.init !== false) await initSandbox(platform, { variant: options.variant ?? DEFAULT_SANDBOX_VARIANT });
+  const steps = options.userData ? SANDBOX_STEPS : SANDBOX_STEPS.filter(step => step.name !== 'user data');
+  if (options.init !== false) await initSandbox(platform, { variant: options.variant ?? DEFAULT_SANDBOX_VARIANT }, steps);
   return Object.assign(dir, { platform });
 }

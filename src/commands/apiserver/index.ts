@@ -2,6 +2,7 @@
 // (api.md 1.1: --datastore-path, --socket-path, --socket-gid, --log-level).
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from '../base';
+import { hostServices } from '../../core/api/host-services';
 import { ApiServer } from '../../core/api/server';
 import { BrktError } from '../../core/errors';
 import { makePlatform } from '../../platform';
@@ -31,7 +32,7 @@ export class ApiserverCommand extends BrktCommand {
 
   async run() {
     const platform = this.socket ? makePlatform({ root: this.platform.paths.root, socket: this.socket }) : this.platform;
-    const server = await ApiServer.open(platform, { gid: parseGid(this.socketGid), log });
+    const server = await ApiServer.open(platform, { ...hostServices(platform, log), gid: parseGid(this.socketGid), log });
     await serveUntilStopped(server, log);
   }
 }
@@ -83,7 +84,8 @@ export const runRole: RoleRunner = async (args, { shown, platform }) => {
     const socket = values.get('--socket-path');
     // brkt's --socket is a path on this machine (like BRKT_SOCKET); upstream's lies under the root.
     const socketPath = socket === undefined ? undefined : upstream ? rooted(socket) : resolve(socket);
-    const server = await ApiServer.open(socketPath ? makePlatform({ root: platform.paths.root, socket: socketPath }) : platform, { datastorePath: path, gid, log });
+    const serving = socketPath ? makePlatform({ root: platform.paths.root, socket: socketPath }) : platform;
+    const server = await ApiServer.open(serving, { ...hostServices(serving, log), datastorePath: path, gid, log });
     await serveUntilStopped(server, log);
     return 0;
   } catch (error) {

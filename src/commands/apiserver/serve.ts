@@ -3,9 +3,8 @@
 import type { ApiServer } from '../../core/api/server';
 
 /** Resolves with the signal's name once one arrives; the handlers are removed again. */
-export function waitForStopSignal(): Promise<string> {
+export function waitForStopSignal(signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): Promise<string> {
   return new Promise(resolve => {
-    const signals = ['SIGTERM', 'SIGINT'] as const;
     const handlers = signals.map(signal => {
       const handler = () => {
         signals.forEach((s, i) => process.off(s, handlers[i]!));
@@ -18,7 +17,7 @@ export function waitForStopSignal(): Promise<string> {
 }
 
 /** Tells systemd the server is ready when started as a `Type=notify` unit (api.md 1.2 step 4). */
-async function notifyReady(server: ApiServer, log: (line: string) => void) {
+export async function notifyReady(server: ApiServer, log: (line: string) => void) {
   if (!server.platform.env('NOTIFY_SOCKET')) return;
   const result = await server.platform.exec(['systemd-notify', '--ready', '--no-block']);
   if (result.code !== 0) throw new Error(`systemd-notify --ready failed: ${result.stderr.trim() || `exit ${result.code}`}`);

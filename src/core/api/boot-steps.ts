@@ -6,6 +6,7 @@ import { parseOsRelease } from '../os-release';
 import { runStorewolf, LAUNCH_TRANSACTION } from '../datastore/storewolf';
 import { variantDefaults } from '../model/defaults';
 import type { BootContext, BootStep } from '../boot/sequence';
+import { hostServices } from './host-services';
 
 /** storewolf: create the versioned datastore on first boot, stage the variant's defaults. */
 export const storewolfStep: BootStep = {
@@ -25,7 +26,9 @@ export const storewolfStep: BootStep = {
 export const apiserverStep: BootStep = {
   name: 'apiserver',
   async run(context: BootContext) {
-    const server = await ApiServer.open(context.platform, { applier: context.applier, log: context.log });
+    const { platform } = context;
+    const services = hostServices(platform, context.log);
+    const server = await ApiServer.open(platform, { ...services, applier: context.applier ?? services.applier, log: context.log });
     await server.listen();
     context.api = server;
     return `serving on ${server.socket}`;

@@ -10,6 +10,7 @@ import { osInfoFrom, type OsInfo } from './os-info';
 import { jsonBodyText, keyOf, listOf, MAX_BODY_BYTES, parseQuery, prefixOf, transactionOf, type Query } from './request';
 import { NO_REBOOT, NO_UPDATES, type RebootAction, type UpdateAction, type UpdateActions } from './updates';
 import type { Applier } from './applier';
+import { documentFromKeypairs } from './keypair';
 import { Datastore, isTombstone, TOMBSTONE, type StoredValue } from '../datastore/store';
 import { parseJson } from '../datastore/json-text';
 import { flatten } from '../datastore/pairs';
@@ -153,6 +154,7 @@ export class ApiServer {
     this.route('GET', '/', query => this.getModel(query));
     this.route('GET', '/settings', query => this.getSettings(query));
     this.route('PATCH', '/settings', (query, request) => this.patchSettings(query, request));
+    this.route('PATCH', '/settings/keypair', (query, request) => this.patchKeypairs(query, request));
     this.route('DELETE', '/settings', query => this.deleteSettings(query));
     this.route('GET', '/tx', query => this.getTransaction(query));
     this.route('DELETE', '/tx', query => this.deleteTransaction(query));
@@ -259,6 +261,28 @@ export class ApiServer {
     if (pairs.length) {
       await this.txLocks.run(tx, () => this.store.setKeys(pairs, tx));
     }
+    return noContent();
+  }
+
+  /** Later upstream (api.md 6.4): `apiclient set key=value` typed and validated by the server. */
+  private async patchKeypairs(query: Query, request: Request): Promise<Response> {
+    const tx = transactionOf(query);
+    const text = await jsonBodyText(request, this.options.maxBodyBytes);
+    let body: unknown;
+    try {
+      body = parseJson(text).value;
+    } catch (error) {
+      throw new ApiError(400, `Json deserialize error: ${messageOf(error)}`);
+    }
+    const payload = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).request_payload : undefined;
+    const { document, floats } = documentFromKeypairs(payload);
+    let pairs;
+    try {
+      pairs = flatten(validateModel(this.settings, document, { root: 'settings', floats }), ['settings'], floats);
+    } catch (error) {
+      throw new ApiError(400, `Unable to match your input to the data model.  We may not have enough type information.  Please try the --json input form.  Cause: ${messageOf(error)}`);
+    }
+    if (pairs.length) await this.txLocks.run(tx, () => this.store.setKeys(pairs, tx));
     return noContent();
   }
 

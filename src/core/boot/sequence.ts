@@ -3,10 +3,12 @@
 import { BrktError, messageOf } from '../errors';
 import { parseOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
-import { bootloaderStep, markSuccessfulBootStep } from '../bootloader/boot-steps';
 import type { ApiServer } from '../api/server';
 import type { Applier } from '../api/applier';
-import { apiserverStep, settingsCommitterStep, storewolfStep } from '../api/boot-steps';
+import { apiserverStep, storewolfStep } from '../api/boot-steps';
+import { bootloaderStep, markSuccessfulBootStep } from '../bootloader/boot-steps';
+import { migratorStep } from '../migrations/boot-step';
+import { generatorsStep, renderAllStep, userDataStep } from '../boot-config/steps';
 
 export interface BootContext {
   platform: Platform;
@@ -33,9 +35,13 @@ export const BOOT_STEPS: BootStep[] = [
       return `running ${release.prettyName ?? `${release.variantId} ${release.versionId}`}`;
     },
   },
+  migratorStep,
   storewolfStep,
   apiserverStep,
-  settingsCommitterStep,
+  userDataStep,
+  // sundog and settings-applier each commit `bottlerocket-launch` first (settings-committer).
+  generatorsStep,
+  renderAllStep,
   markSuccessfulBootStep,
 ];
 

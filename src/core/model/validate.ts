@@ -129,7 +129,9 @@ function check(schema: Schema, value: unknown, path: string[], pointer: string, 
         const child = input[name];
         if (child === undefined || child === null) continue;
         if (keySchema) check(keySchema, name, [...path, name], pointer, { floats: new Set() });
-        out[name] = valueSchema ? check(valueSchema, child, [...path, name], pointerJoin(pointer, name), walk) : child;
+        // defineProperty: a map key named `__proto__` is data, not the object's prototype.
+        const checked = valueSchema ? check(valueSchema, child, [...path, name], pointerJoin(pointer, name), walk) : child;
+        Object.defineProperty(out, name, { value: checked, enumerable: true, writable: true, configurable: true });
       }
       return out;
     }

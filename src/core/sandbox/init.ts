@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { BrktError } from '../errors';
 import { formatOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
-import { createSandboxDisk } from '../bootloader/sandbox-disk';
 import { SHIPPED_VARIANTS } from '../model/defaults';
+import { createSandboxDisk } from '../bootloader/sandbox-disk';
+import { USER_DATA_FILE } from '../boot-config/early-boot-config';
 
 export const SANDBOX_MARKER = 'var/lib/brkt/sandbox.json';
 export const SANDBOX_VERSION = '1.0.0';
@@ -80,6 +81,24 @@ export const SANDBOX_STEPS: SandboxStep[] = [
     async run(platform, options) {
       const { createSandboxRepository } = await import('../repo/sandbox-repo');
       await createSandboxRepository(platform, options.variant);
+    },
+  },
+  {
+    // The sandbox's user data points the update settings at repo/, so `brkt update` finds its
+    // releases once the first boot has applied it (an existing user-data file is left alone).
+    name: 'user data',
+    async run(platform) {
+      const path = platform.path(USER_DATA_FILE);
+      if (await platform.files.exists(path)) return;
+      const urls = JSON.parse(await platform.files.readText(platform.paths.sandboxRepo)) as Record<string, string>;
+      const toml = [
+        '# User data of this sandbox, applied on its first boot (early-boot-config).',
+        '[settings.updates]',
+        `metadata-base-url = ${JSON.stringify(urls['metadata-base-url'])}`,
+        `targets-base-url = ${JSON.stringify(urls['targets-base-url'])}`,
+        '',
+      ].join('\n');
+      await platform.files.writeAtomic(path, toml);
     },
   },
   {
