@@ -5,28 +5,12 @@ import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSyn
 import { join } from 'node:path';
 import { BRKT, SCRATCH } from './setup';
 import { fmtMs, measureCommand, median, percentile, type Row } from './measure';
+import { startServing } from './serving';
 
 const BIN = process.env.BRKT_BIN ?? BRKT;
 const CONNECTIONS = 16;
 const DURATION_MS = 3000;
 const COMMITS = 60;
-
-/** Starts a child and resolves once its output contains `ready`. */
-async function startServing(cmd: string[], ready: string, env: Record<string, string> = {}) {
-  const child = Bun.spawn({ cmd, env: { PATH: process.env.PATH ?? '', ...env }, stdout: 'pipe', stderr: 'pipe' });
-  let output = '';
-  let resolveReady: () => void = () => undefined;
-  const isReady = new Promise<void>(resolve => (resolveReady = resolve));
-  const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) {
-      output += new TextDecoder().decode(chunk);
-      if (output.includes(ready)) resolveReady();
-    }
-  };
-  const drained = Promise.all([drain(child.stdout), drain(child.stderr)]);
-  await Promise.race([isReady, drained.then(() => Promise.reject(new Error(`${cmd.join(' ')} exited: ${output}`)))]);
-  return child;
-}
 
 /** `CONNECTIONS` clients each sending GET back to back on a kept-alive connection. */
 async function throughput(socket: string, path: string): Promise<{ rps: number; p50: number; p99: number }> {

@@ -5,6 +5,7 @@ import { SCRATCH } from './setup';
 import { benchStartup } from './startup';
 import { benchLz4 } from './lz4';
 import { benchApi } from './api';
+import { benchClient } from './client';
 import { benchSignpost } from './signpost';
 import { benchLogs } from './logs';
 import { benchMigrator } from './migrator';
@@ -14,6 +15,7 @@ const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
   ['lz4 image apply', benchLz4],
   ['settings API', benchApi],
+  ['client', benchClient],
   ['signpost', benchSignpost],
   ['logs', benchLogs],
   ['migrator', benchMigrator],

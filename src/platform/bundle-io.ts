@@ -4,6 +4,7 @@ import { closeSync, createReadStream, createWriteStream, openSync, promises as f
 import { pipeline } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { selfCommand } from './self-command';
 import type { BundleIo, ByteSink, DirEntry, FileInfo } from './types';
 
 const isMissing = (error: unknown) => {
@@ -11,11 +12,6 @@ const isMissing = (error: unknown) => {
   return code === 'ENOENT' || code === 'ENOTDIR';
 };
 
-/** `[binary]` for the compiled brkt; `[bun, src/main.ts]` when started from source. */
-function selfCommand(): string[] {
-  const main = Bun.main;
-  return main.startsWith('/$bunfs/') || main.startsWith('B:/~BUN/') ? [process.execPath] : [process.execPath, main];
-}
 
 export function makeBundleIo(): BundleIo {
   return {

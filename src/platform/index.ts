@@ -1,16 +1,11 @@
-// Chooses the platform adapter: the real host when the root is `/`, a sandbox otherwise.
+// Chooses the platform adapter: the real host when the root is `/`, a sandbox otherwise. Only
+// the path table is loaded eagerly; every other part loads on first use (see lazy.ts).
 import { resolve } from 'node:path';
 import { hostPaths, underRoot } from './paths';
-import { RootedFiles } from './files';
-import { runProcess, signalProcess } from './process';
-import { blockRoots, osDiskOfRunningRoot, partitionPathOf, runningPartitionPath } from './block-party';
 import { chooseRoot } from './root';
-import { makeFetcher } from './fetcher';
-import { serveUnixHttp } from './api-socket';
-import { writeFilesAtomic } from './atomic-writes';
-import { makeBundleIo } from './bundle-io';
-import { lockFile } from './file-lock';
-import type { Platform } from './types';
+import { lazyMethods } from './lazy';
+import { selfCommand } from './self-command';
+import type { BundleIo, Fetcher, HostFiles, Platform } from './types';
 
 export interface PlatformOptions {
   root?: string;
@@ -18,22 +13,25 @@ export interface PlatformOptions {
   env?: Record<string, string | undefined>;
 }
 
+const processes = () => import('./process');
+const blockParty = () => import('./block-party');
 
 export function makePlatform(options: PlatformOptions = {}): Platform {
   const env = options.env ?? process.env;
   const root = chooseRoot(options.root, env);
   const kind = root === '/' ? 'host' : 'sandbox';
   const paths = hostPaths(root, options.socket ?? env.BRKT_SOCKET);
-  const files = new RootedFiles(root);
+  const files = lazyMethods<HostFiles>(() => import('./files').then(m => new m.RootedFiles(root)));
+  const blockRoots = async () => (await blockParty()).blockRoots(env);
   return {
     kind,
     paths,
     files,
     path: rel => underRoot(root, rel),
     env: name => env[name],
-    exec: (argv, execOptions) => runProcess(argv, execOptions),
+    exec: async (argv, execOptions) => (await processes()).runProcess(argv, execOptions),
     async runRestartCommand(service, argv, changedKeys) {
-      if (kind === 'host') return runProcess(argv);
+      if (kind === 'host') return (await processes()).runProcess(argv);
       const line = JSON.stringify({ time: new Date().toISOString(), service, command: argv, changedKeys });
       await files.append(paths.restartLog, line + '\n');
       return { code: 0, stdout: '', stderr: '', timedOut: false };
@@ -41,19 +39,20 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     async osDisk() {
       const override = env.BRKT_DISK;
       if (override) return resolve(override);
-      return kind === 'host' ? osDiskOfRunningRoot(blockRoots(env)) : paths.disk;
+      return kind === 'host' ? (await blockParty()).osDiskOfRunningRoot(await blockRoots()) : paths.disk;
     },
-    openDisk: (path, mode) => new RootedFiles('/').open(resolve(path), mode),
-    partitionPath: (disk, number) => partitionPathOf(disk, number, blockRoots(env)),
-    runningPartition: () => runningPartitionPath(blockRoots(env)),
-    signalProcess: async (pid, signal) => signalProcess(pid, signal),
-    fetcher: makeFetcher(),
+    openDisk: async (path, mode) => new (await import('./files')).RootedFiles('/').open(resolve(path), mode),
+    partitionPath: async (disk, number) => (await blockParty()).partitionPathOf(disk, number, await blockRoots()),
+    runningPartition: async () => (await blockParty()).runningPartitionPath(await blockRoots()),
+    signalProcess: async (pid, signal) => (await processes()).signalProcess(pid, signal),
+    fetcher: lazyMethods<Fetcher>(() => import('./fetcher').then(m => m.makeFetcher()), ['stream']),
     now: () => new Date(),
     arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,
-    serveHttp: serveUnixHttp,
-    writeFilesAtomic: (writes, writeOptions) => writeFilesAtomic(writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
-    bundleIo: makeBundleIo(),
-    lockFile: (path, mode) => lockFile(underRoot(root, path), mode),
+    serveHttp: async serveOptions => (await import('./api-socket')).serveUnixHttp(serveOptions),
+    writeFilesAtomic: async (writes, writeOptions) =>
+      (await import('./atomic-writes')).writeFilesAtomic(writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
+    bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo()), ['readStream'], { selfCommand: selfCommand() }),
+    lockFile: async (path, mode) => (await import('./file-lock')).lockFile(underRoot(root, path), mode),
   };
 }
 

@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { initializeTUFRepo } from '@tufjs/repo-mock';
+import nock from 'nock';
 import { makeTempDir, type TempDir } from '../../../test/helpers/sandbox';
 import { expiringIn, fileUrls, makeTufRepo, publishRelease, serveRepo, trustingHost } from '../../../test/helpers/tuf-repo';
 import { generateSigningKey } from '../repo/keys';
@@ -13,6 +14,11 @@ import type { RepoWriter } from '../repo/repository';
 import { QueryParams } from './query-params';
 import { UpdateRepository } from './repository';
 import { decodeLz4Frames } from '../lz4/frame-decoder';
+
+// repo-mock loads nock, which replaces the global fetch on import; its stand-in drops Bun's
+// `unix` option, so every later test in this process would miss its socket. Only repo-mock's
+// files are used here (served by Bun.serve), so interception is switched off again.
+nock.restore();
 
 const images = {
   boot: new TextEncoder().encode('boot image '.repeat(1000)),
