@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { formatInstant, parseInstant } from './datetime';
 import { emptyManifest, manifestToJson, parseManifest } from './manifest';
 import { addUpdate, parseReleaseToml, setMigrations, setWaves } from './manifest-edit';
-import { findMigrations } from './migration-chain';
+import { findMigrations } from '../migrations/select';
 import { parseVersion } from './version';
 import { convertWaves, parseOffset, parseWaveFile, seedAfterPercentage } from './waves';
 
@@ -59,10 +59,10 @@ describe('upstream updata tests (fixtures README A.2)', () => {
 describe('upstream update_metadata migration tests (fixtures README A.3, C.3)', () => {
   const manifest = parseManifest(fixture('update-metadata/migrations.json'));
   test('test_migrations_forward: 1.0.0 -> 1.5.0 takes the longest hop', () => {
-    expect(findMigrations(manifest, v('1.0.0'), v('1.5.0'))).toEqual(['migration_1.1.0_a', 'migration_1.1.0_b', 'migration_1.5.0_shortcut']);
+    expect(findMigrations(manifest.migrations, v('1.0.0'), v('1.5.0'))).toEqual(['migration_1.1.0_a', 'migration_1.1.0_b', 'migration_1.5.0_shortcut']);
   });
   test('test_migrations_backward: 1.5.0 -> 1.0.0 is the forward path reversed', () => {
-    expect(findMigrations(manifest, v('1.5.0'), v('1.0.0'))).toEqual(['migration_1.5.0_shortcut', 'migration_1.1.0_b', 'migration_1.1.0_a']);
+    expect(findMigrations(manifest.migrations, v('1.5.0'), v('1.0.0'))).toEqual(['migration_1.5.0_shortcut', 'migration_1.1.0_b', 'migration_1.1.0_a']);
   });
   test.each([
     ['1.0.0', '1.2.0', ['migration_1.1.0_a', 'migration_1.1.0_b', 'migration_1.2.0_skip']],
@@ -70,14 +70,14 @@ describe('upstream update_metadata migration tests (fixtures README A.3, C.3)', 
     ['1.1.0', '1.5.0', ['migration_1.5.0_shortcut']],
     ['1.0.0', '1.0.0', []],
   ])('derived: %s -> %s', (from, to, names) => {
-    expect(findMigrations(manifest, v(from), v(to))).toEqual(names);
+    expect(findMigrations(manifest.migrations, v(from), v(to))).toEqual(names);
   });
   test('derived: 1.0.0 -> 1.3.0 fails where the chain ends', () => {
-    expect(() => findMigrations(manifest, v('1.0.0'), v('1.3.0'))).toThrow('Reached end of migration chain at 1.2.0 but target is 1.3.0');
+    expect(() => findMigrations(manifest.migrations, v('1.0.0'), v('1.3.0'))).toThrow('Reached end of migration chain at 1.2.0 but target is 1.3.0');
   });
   test('derived: release.toml 0.0.0 -> 0.0.3 takes the (0.0.0, 0.0.2) hop', () => {
     const edited = setMigrations(emptyManifest(), parseReleaseToml(fixture('updog-manifests/release.toml')));
-    expect(findMigrations(edited, v('0.0.0'), v('0.0.3'))).toEqual(['migrate_0.0.1_foo', 'migrate_0.0.1_baz', 'migrate_0.0.2_bar', 'migrate_0.0.3_foobar']);
+    expect(findMigrations(edited.migrations, v('0.0.0'), v('0.0.3'))).toEqual(['migrate_0.0.1_foo', 'migrate_0.0.1_baz', 'migrate_0.0.2_bar', 'migrate_0.0.3_foobar']);
   });
 });
 
