@@ -232,12 +232,18 @@ describe('SIGKILL during the migrator step of brkt boot', () => {
       return boot.lines;
     };
 
+    // From the os-release line (the migrator starts right after it) to the migrator's line, in
+    // the quickest undisturbed boot that ran the migration so far.
+    let span = Infinity;
+    const measure = (lines: Array<{ text: string; at: number }>) => {
+      const at = (text: string) => lines.find(line => line.text.startsWith(text));
+      const migrated = at('boot: migrator: ');
+      if (migrated?.text.includes(`ran ${PUBLISHED}`)) span = Math.min(span, migrated.at - at('boot: os-release: ')!.at);
+    };
+
     expect(await host.run(['update', '--now'])).toMatchObject({ code: 0 });
     await rebootInto('1.1.0');
-    const lines = await completeBoot('1.1.0');
-    const step = (text: string) => lines.find(line => line.text.startsWith(text))!.at;
-    // From the os-release line (the migrator starts right after it) to the migrator's line.
-    const span = step('boot: migrator: ') - step('boot: os-release: ');
+    measure(await completeBoot('1.1.0'));
 
     let killedInMigrator = 0;
     let attempts = 0;
@@ -264,9 +270,46 @@ describe('SIGKILL during the migrator step of brkt boot', () => {
       expect([before, target]).toContain(after);
       if (killed) outcomes[after === target ? 'new' : 'old']++;
       // The next boot (same set: the crash was not a reboot) finishes the migration.
-      await completeBoot(target);
+      measure(await completeBoot(target));
     }
     expect(killedInMigrator).toBe(KILLS_IN_MIGRATOR);
     console.log(`update-migrations crash test: ${killedInMigrator} kills inside the migrator step in ${attempts} boots (step ${span.toFixed(0)} ms); after a kill current was old ${outcomes.old}, new ${outcomes.new} times`);
+  });
+});
+
+describe('a boot of the new version that fails after migrating', () => {
+  test.concurrent('is never marked successful: the next reboot falls back to 1.0.0, whose boot migrates back (migrations.md 7)', async () => {
+    await using host = await publishedSandbox(['[settings.host-containers.dev-tools]', ...Object.entries(DEV_TOOLS).map(([key, value]) => `${key} = ${JSON.stringify(value)}`), ''].join('\n'));
+    expect((await host.run(['boot'])).code).toBe(0);
+    const original = linkChain(host).directories[0]!;
+    const at100 = await liveSettings(host.path(`${BASE}/current`));
+    expect((await host.run(['update', '--now'])).code).toBe(0);
+    expect((await host.run(['reboot'])).stdout).toBe("Booted set B, version 1.1.0; 'brkt boot' starts it\n");
+
+    // Something else holds the API socket, so the 1.1.0 boot stops at its apiserver step, after the
+    // migrator has already moved the datastore.
+    const squatter = Bun.listen({ unix: host.path('run/api.sock'), socket: { data() {} } });
+    const failed = await host.run(['boot']);
+    squatter.stop(true);
+    expect(failed).toMatchObject({ code: 1, stderr: `brkt: Boot failed at apiserver: Another server is already listening on ${host.path('run/api.sock')}\n` });
+    expect(failed.stdout).toContain(`boot: migrator: forward 1.0.0 -> 1.1.0, ran ${PUBLISHED}\n`);
+    expect(failed.stdout).not.toContain('mark-successful-boot');
+    const migrated = linkChain(host);
+    expect(migrated.links.v1).toBe('v1.1');
+    expect(Object.keys(await liveSettings(host.path(`${BASE}/current`))).filter(key => key.includes('toolbox')).length).toBe(Object.keys(DEV_TOOLS).length);
+
+    // Set B spent its only try and is not successful: the bootloader takes set A again.
+    expect(await host.run(['reboot'])).toEqual({ code: 0, stdout: "Booted set A, version 1.0.0; 'brkt boot' starts it\n", stderr: '' });
+    const boot = await host.run(['boot']);
+    expect(boot).toMatchObject({ code: 0, stderr: '' });
+    expect(boot.stdout).toContain(`boot: migrator: backward 1.1.0 -> 1.0.0, ran ${PUBLISHED}\n`);
+    expect(boot.stdout).toContain('boot: mark-successful-boot: set A marked successful\n');
+    expect(await liveSettings(host.path(`${BASE}/current`))).toEqual(at100);
+    const { links, directories } = linkChain(host);
+    const back = links['v1.0.0']!;
+    expect(back).toMatch(DIRECTORY('1.0.0'));
+    expect(back).not.toBe(original);
+    expect(links).toEqual({ current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': back, 'v1.1': 'v1.1.0', 'v1.1.0': migrated.links['v1.1.0']! });
+    expect(directories).toEqual([original, migrated.links['v1.1.0']!, back].sort());
   });
 });
