@@ -39,7 +39,7 @@ async function runGroup(name: string, args: string[], shown: string, root: strin
   }
   if (entry.lean) {
     const [lean, { makePlatform }] = await Promise.all([entry.lean(), import('./platform')]);
-    const code = await lean(args, { shown, platform: makePlatform({ root }) });
+    const code = await lean(args.slice(prefix.length), { shown, platform: makePlatform({ root }) });
     if (code !== undefined) return code;
   }
   const module = await entry.load();
