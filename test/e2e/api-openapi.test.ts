@@ -7,9 +7,9 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { startApiServer, type ApiFixture } from '../helpers/api-server';
 import { settingsSchema } from '../../src/core/model/settings';
+import { UPSTREAM_FIXTURES } from '../helpers/fixtures';
 
-// The upstream fixtures sit beside the repository (../shared/fixtures/upstream).
-const FIXTURES = join(import.meta.dir, '../../../shared/fixtures/upstream');
+const FIXTURES = UPSTREAM_FIXTURES;
 
 type Json = Record<string, any>;
 

@@ -11,8 +11,9 @@ import { fileUrls, serveRepo, trustingHost } from '../helpers/tuf-repo';
 import { repoLayout } from '../../src/core/repo/repository';
 import { UpdateRepository } from '../../src/core/updates/repository';
 import { formatInstant } from '../../src/core/updates/datetime';
+import { UPSTREAM_FIXTURES } from '../helpers/fixtures';
 
-const FIXTURES = join(import.meta.dir, '../../../shared/fixtures/upstream');
+const FIXTURES = UPSTREAM_FIXTURES;
 
 const rootImage = new Uint8Array(2_500_000).map((_, i) => (i % 7 === 0 ? i >> 8 : 0x55));
 

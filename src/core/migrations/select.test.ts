@@ -5,8 +5,9 @@ import { parseManifest, type MigrationStep } from '../updates/manifest';
 import { parseReleaseToml } from '../updates/manifest-edit';
 import { parseVersion } from '../updates/version';
 import { findMigrations, migrationDirection, migrationsToFetch } from './select';
+import { UPSTREAM_FIXTURES } from '../../../test/helpers/fixtures';
 
-const FIXTURES = join(import.meta.dir, '../../../../shared/fixtures/upstream');
+const FIXTURES = UPSTREAM_FIXTURES;
 const fixture = (rel: string) => readFileSync(join(FIXTURES, rel), 'utf8');
 const v = parseVersion;
 const migrationsJson = parseManifest(fixture('update-metadata/migrations.json')).migrations;

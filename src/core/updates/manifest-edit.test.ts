@@ -7,8 +7,9 @@ import { addUpdate, parseReleaseToml, setMigrations, setWaves } from './manifest
 import { findMigrations } from '../migrations/select';
 import { parseVersion } from './version';
 import { convertWaves, parseOffset, parseWaveFile, seedAfterPercentage } from './waves';
+import { UPSTREAM_FIXTURES } from '../../../test/helpers/fixtures';
 
-const FIXTURES = join(import.meta.dir, '../../../../shared/fixtures/upstream');
+const FIXTURES = UPSTREAM_FIXTURES;
 const fixture = (rel: string) => readFileSync(join(FIXTURES, rel), 'utf8');
 const v = parseVersion;
 const images = { boot: 'b', root: 'r', hash: 'h' };

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { formatInstant, parseInstant, tryParseInstant } from './datetime';
 import { manifestToJson, parseManifest, serializeManifest } from './manifest';
 import { compareVersions, parseVersion, tryParseVersion } from './version';
+import { UPSTREAM_FIXTURES } from '../../../test/helpers/fixtures';
 
-// The upstream fixtures sit beside the repository (../shared/fixtures/upstream).
-const FIXTURES = join(import.meta.dir, '../../../../shared/fixtures/upstream');
+const FIXTURES = UPSTREAM_FIXTURES;
 const fixture = (rel: string) => readFileSync(join(FIXTURES, rel), 'utf8');
 
 describe('upstream updog tests (fixtures README A.1)', () => {

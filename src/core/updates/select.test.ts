@@ -6,8 +6,9 @@ import { parseManifest, type Manifest, type WaveBound } from './manifest';
 import { applicableUpdates, archName, chooseUpdate, type SelectionInput } from './select';
 import { parseVersion } from './version';
 import { chronoDiv, isUpdateReady } from './waves';
+import { UPSTREAM_FIXTURES } from '../../../test/helpers/fixtures';
 
-const FIXTURES = join(import.meta.dir, '../../../../shared/fixtures/upstream');
+const FIXTURES = UPSTREAM_FIXTURES;
 const ARCH = archName(process.arch);
 const manifestFor = (name: string) => parseManifest(readFileSync(join(FIXTURES, 'updog-manifests', `${name}_${ARCH}.json`), 'utf8'));
 const fixture = (name: string) => parseManifest(readFileSync(join(FIXTURES, 'updog-manifests', name), 'utf8'));
