@@ -6,60 +6,16 @@
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmtMiB, fmtMs, median, type Row } from './measure';
+import { fmtMiB, fmtMs, type Row } from './measure';
+import { measureTimed, writeSyntheticImage } from './images';
 import { BRKT } from './setup';
 
 const SIZES_MIB = (process.env.BRKT_BENCH_IMAGE_MIB ?? '64,512').split(',').map(Number);
-const RUNS = Number(process.env.BRKT_BENCH_RUNS ?? 3);
 /** The binary to measure; BRKT_BIN lets a build other than dist/brkt be measured. */
 const BIN = process.env.BRKT_BIN ?? BRKT;
 const MiB = 1 << 20;
 
-/** An ext4-like image: runs of zeros, text and noise (about 40 % after lz4), a sandbox root header first. */
-function writeRootImage(path: string, mib: number, header: Uint8Array) {
-  const fd = openSync(path, 'w');
-  const chunk = new Uint8Array(MiB);
-  let x = 12345;
-  const text = new TextEncoder().encode('usr/lib/systemd/system/containerd.service ExecStart=/usr/bin/containerd ');
-  for (let m = 0; m < mib; m++) {
-    for (let i = 0; i < chunk.length; i += 4096) {
-      const kind = (Math.imul(m * 256 + (i >> 12), 2654435761) >>> 0) % 10;
-      for (let j = i; j < i + 4096; j++) {
-        if (kind < 3) chunk[j] = 0;
-        else if (kind < 6) chunk[j] = text[j % text.length]!;
-        else {
-          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-          chunk[j] = kind < 8 ? x >>> 24 : (x >>> 29) + 0x30;
-        }
-      }
-    }
-    if (m === 0) chunk.set(header);
-    writeSync(fd, chunk);
-  }
-  closeSync(fd);
-}
 
-interface Sample {
-  ms: number;
-  rss: number;
-}
-
-async function run(cmd: string[], env: Record<string, string>): Promise<Sample> {
-  const start = performance.now();
-  const proc = Bun.spawn({ cmd: ['/usr/bin/time', '-f', '%M', ...cmd], env: { ...process.env, ...env }, stdout: 'ignore', stderr: 'pipe' });
-  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  const ms = performance.now() - start;
-  if (code !== 0) throw new Error(`${cmd.join(' ')} failed (${code}): ${stderr}`);
-  return { ms, rss: Number(stderr.trim().split('\n').at(-1)) * 1024 };
-}
-
-/** One warm-up run, then the median time and the largest peak RSS of RUNS runs. */
-async function measure(cmd: string[], env: Record<string, string> = {}): Promise<Sample> {
-  await run(cmd, env);
-  const samples: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) samples.push(await run(cmd, env));
-  return { ms: median(samples.map(s => s.ms)), rss: Math.max(...samples.map(s => s.rss)) };
-}
 
 export async function benchUpdate(): Promise<Row[]> {
   for (const tool of ['lz4', 'curl', 'dd', 'sha512sum', 'bash', '/usr/bin/time']) {
@@ -93,7 +49,7 @@ async function benchSize(scratch: string, mib: number): Promise<Row[]> {
   const dir = join(scratch, `update-${mib}`);
   mkdirSync(dir, { recursive: true });
   const image = join(dir, 'root.ext4');
-  writeRootImage(image, mib, encodeSandboxRoot(osReleaseFor('1.2.0', 'aws-dev')));
+  writeSyntheticImage(image, mib, encodeSandboxRoot(osReleaseFor('1.2.0', 'aws-dev')));
 
   // The sandbox: dev init by the binary, then a disk whose root partitions hold the image.
   const root = join(dir, 'sandbox');
@@ -122,14 +78,14 @@ async function benchSize(scratch: string, mib: number): Promise<Row[]> {
   using served = serveRepo(repo.layout);
   writeFileSync(platform.paths.updogToml, `metadata_base_url = "${served.metadataUrl}"\ntargets_base_url = "${served.targetsUrl}"\nseed = 1\nversion_lock = "latest"\nignore_waves = false\n`);
 
-  const ours = await measure([BIN, '--root', root, 'updog', 'update-image', '--now']);
+  const ours = await measureTimed([BIN, '--root', root, 'updog', 'update-image', '--now']);
   const sha = repo.targets.signed.targets[names.root]!.hashes.sha256;
   const partition = join(dir, 'partition');
   const part = openSync(partition, 'w');
   ftruncateSync(part, (mib + 8) * MiB);
   closeSync(part);
   const pipeline = `curl -s ${served.targetsUrl}${sha}.${names.root} | tee >(sha512sum >/dev/null) | lz4 -dc | dd of=${partition} bs=4M conv=fsync,notrunc status=none`;
-  const reference = await measure(['bash', '-c', pipeline]);
+  const reference = await measureTimed(['bash', '-c', pipeline]);
   rmSync(dir, { recursive: true, force: true });
   return [
     { name: `updog update-image, ${mib} MiB root image (brkt binary)`, ours: fmtMs(ours.ms), reference: fmtMs(reference.ms), ratio: ours.ms / reference.ms, goal: '<= 0.9x' },

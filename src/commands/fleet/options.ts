@@ -4,6 +4,9 @@ import { Option } from 'clipanion';
 import { BrktCommand } from '../base';
 import { parseRate, parseSeconds, parseTargets, type FleetTargets } from '../../core/fleet/targets';
 import { connectSsm, type FleetApi } from '../../core/fleet/ssm-api';
+import { runFleetCommand } from '../../core/fleet/run-command';
+import { commandResultJson, formatCommandResult, formatProgress } from '../../core/fleet/results-table';
+import { progressLine } from './progress';
 
 export const TARGET_DETAILS =
   'Targets are `--instance-ids i-0123456789abcdef0,...` or `--targets key=tag:NAME,values=V1,V2` in the SSM syntax (also `key=tag-key,values=K` and `key=InstanceIds,values=...`); `--targets` may be repeated and all must match. Credentials and region come from the standard AWS chain (environment, profile, instance role); `--region` and `--endpoint` override them.';
@@ -48,5 +51,20 @@ export abstract class FleetSendCommand extends FleetCommand {
 
   protected timeoutMs(): number {
     return parseSeconds('--timeout', this.timeout);
+  }
+
+  /** Checks the options, sends `commandLine` to every target, waits, prints; exit 1 if any failed. */
+  protected async sendAndReport(commandLine: () => string): Promise<number> {
+    const targets = this.parseTargets();
+    const line = commandLine();
+    const rates = this.rates();
+    const wait = { timeoutMs: this.timeoutMs(), pollMs: this.pollMs() };
+    const progress = await progressLine();
+    const result = await this.withSsm(api =>
+      runFleetCommand(api, { document: this.document, commandLine: line, targets, ...rates }, { ...wait, onProgress: counts => progress.show(formatProgress(counts)) }));
+    progress.end();
+    if (this.json) this.outJson(commandResultJson(result));
+    else this.out(formatCommandResult(result));
+    return result.succeeded ? 0 : 1;
   }
 }
