@@ -5,7 +5,7 @@ import { hostPaths, underRoot } from './paths';
 import { chooseRoot } from './root';
 import { lazyMethods } from './lazy';
 import { selfCommand } from './self-command';
-import type { BundleIo, Fetcher, HostFiles, Platform } from './types';
+import type { BundleIo, Fetcher, HostFiles, Imds, Platform } from './types';
 
 export interface PlatformOptions {
   root?: string;
@@ -46,6 +46,8 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     runningPartition: async () => (await blockParty()).runningPartitionPath(await blockRoots()),
     signalProcess: async (pid, signal) => (await processes()).signalProcess(pid, signal),
     fetcher: lazyMethods<Fetcher>(() => import('./fetcher').then(m => m.makeFetcher()), ['stream']),
+    unixRequest: async (socket, method, uri, body) => (await import('./unix-http')).unixRequest(socket, method, uri, body),
+    imds: baseUrl => lazyMethods<Imds>(() => import('./imds-client').then(m => m.imdsClient(baseUrl)), [], { baseUrl: baseUrl.replace(/\/+$/, '') }),
     now: () => new Date(),
     arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,
     serveHttp: async serveOptions => (await import('./api-socket')).serveUnixHttp(serveOptions),

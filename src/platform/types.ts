@@ -142,6 +142,13 @@ export interface FileLock {
   release(): void;
 }
 
+/** An instance-metadata service (IMDSv2). */
+export interface Imds {
+  readonly baseUrl: string;
+  /** The body at `path`, or `undefined` for 404 (absent). Other statuses throw. */
+  get(path: string): Promise<string | undefined>;
+}
+
 export interface Platform {
   /** `host` on a real machine rooted at `/`; `sandbox` for any other root. */
   readonly kind: 'host' | 'sandbox';
@@ -170,6 +177,10 @@ export interface Platform {
   runningPartition(): Promise<string>;
   /** Sends `signal` to `pid` (0: only checks); false when no such process exists. */
   signalProcess(pid: number, signal: 'SIGHUP' | 0): Promise<boolean>;
+  /** One HTTP/1.1 request to a server on a Unix socket (the API); transport failures throw. */
+  unixRequest(socket: string, method: string, uri: string, body?: string): Promise<{ status: number; statusText: string; body: string }>;
+  /** The instance-metadata client at `baseUrl`. */
+  imds(baseUrl: string): Imds;
   now(): Date;
   /** Machine architecture in upstream's words: `x86_64` or `aarch64`. */
   readonly arch: string;

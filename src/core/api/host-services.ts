@@ -8,7 +8,7 @@ import type { Platform } from '../../platform/types';
 
 export function hostServices(platform: Platform, log?: (line: string) => void): Pick<ApiServerOptions, 'applier' | 'updates' | 'reboot'> {
   return {
-    applier: makeApplier(platform, httpSettingsSource(platform.paths.apiSocket), { log }),
+    applier: makeApplier(platform, httpSettingsSource(platform), { log }),
     updates: makeUpdateActions(platform),
     reboot: makeRebootAction(platform),
   };

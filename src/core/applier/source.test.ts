@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import { makeTempDir } from '../../../test/helpers/sandbox';
 import { makeSandbox } from '../../../test/helpers/sandbox';
 import { BrktError } from '../errors';
+import { makePlatform } from '../../platform';
 import { applySettings } from './apply';
 import { keyName, keySegments } from './keys';
 import { httpSettingsSource, MemorySettingsSource } from './source';
@@ -43,7 +44,7 @@ describe('httpSettingsSource', () => {
     const memory = new MemorySettingsSource(k8sState());
     memory.state.settings.motd = 'over http';
     await using server = serveState(dir.path('api.sock'), memory);
-    await applySettings(sandbox.platform, httpSettingsSource(dir.path('api.sock')), ['settings.motd', 'settings.updates."odd.key/x"']);
+    await applySettings(sandbox.platform, httpSettingsSource(sandbox.platform, dir.path('api.sock')), ['settings.motd', 'settings.updates."odd.key/x"']);
     expect(await Bun.file(sandbox.path('etc/motd')).text()).toBe('over http\n');
     expect(server.requests[0]).toBe('GET /metadata/affected-services?keys=settings.motd,settings.updates.%22odd.key%2Fx%22');
     expect(server.requests).toContain('GET /services?names=motd,updog');
@@ -54,7 +55,7 @@ describe('httpSettingsSource', () => {
   test('a 404 names the request and the server message', async () => {
     await using dir = makeTempDir();
     await using _server = serveState(dir.path('api.sock'), new MemorySettingsSource(k8sState()));
-    const error = await httpSettingsSource(dir.path('api.sock')).services(['chronyd']).catch(e => e);
+    const error = await httpSettingsSource(makePlatform({ root: dir.root, env: {} }), dir.path('api.sock')).services(['chronyd']).catch(e => e);
     expect(error).toBeInstanceOf(BrktError);
     expect(error.code).toBe('not-found');
     expect(error.message).toBe("GET /services?names=chronyd answered 404: Found no 'services.chronyd' in datastore");
@@ -62,7 +63,7 @@ describe('httpSettingsSource', () => {
 
   test('no server is unavailable', async () => {
     await using dir = makeTempDir();
-    const error = await httpSettingsSource(dir.path('none.sock')).settings().catch(e => e);
+    const error = await httpSettingsSource(makePlatform({ root: dir.root, env: {} }), dir.path('none.sock')).settings().catch(e => e);
     expect(error.code).toBe('unavailable');
     expect(error.message).toStartWith(`Failed to GET /settings on ${dir.path('none.sock')}: `);
   });

@@ -2,6 +2,7 @@
 // as upstream thar-be-settings does (api.md sections 6.2, 7.1, 7.4-7.6), or plain objects in tests.
 import { BrktError, type ErrorCode } from '../errors';
 import { keyName, keySegments } from './keys';
+import type { Platform } from '../../platform/types';
 
 export interface ServiceInfo {
   'configuration-files': string[];
@@ -34,24 +35,18 @@ const STATUS_CODE: Record<number, ErrorCode> = { 400: 'invalid-input', 404: 'not
 export const commaList = (items: string[]) => items.map(encodeURIComponent).join(',');
 
 /** One JSON request to the API on `socketPath`; a non-2xx answer is a BrktError naming it. */
-export async function apiRequest(socketPath: string, method: string, uri: string, body?: unknown): Promise<{ status: number; text: string }> {
-  let response: Response;
+export async function apiRequest(platform: Platform, socketPath: string, method: string, uri: string, body?: unknown): Promise<{ status: number; text: string }> {
+  let reply;
   try {
-    response = await fetch(`http://localhost${uri}`, {
-      unix: socketPath,
-      method,
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    } as RequestInit);
+    reply = await platform.unixRequest(socketPath, method, uri, body === undefined ? undefined : JSON.stringify(body));
   } catch (error) {
     throw new BrktError('unavailable', `Failed to ${method} ${uri} on ${socketPath}: ${(error as Error).message}`, { cause: error });
   }
-  const text = await response.text();
-  if (response.status < 200 || response.status > 299) {
-    const code = STATUS_CODE[response.status] ?? (response.status >= 500 ? 'unavailable' : 'io');
-    throw new HttpStatusError(code, method, uri, response.status, text);
+  if (reply.status < 200 || reply.status > 299) {
+    const code = STATUS_CODE[reply.status] ?? (reply.status >= 500 ? 'unavailable' : 'io');
+    throw new HttpStatusError(code, method, uri, reply.status, reply.body);
   }
-  return { status: response.status, text };
+  return { status: reply.status, text: reply.body };
 }
 
 /** A non-2xx answer: the status stays available to callers that treat some as success (422). */
@@ -61,8 +56,9 @@ export class HttpStatusError extends BrktError {
   }
 }
 
-async function getJson<T>(socketPath: string, uri: string): Promise<T> {
-  const { text } = await apiRequest(socketPath, 'GET', uri);
+/** GET `uri` from the API and parse its JSON answer. */
+export async function getJson<T>(platform: Platform, socketPath: string, uri: string): Promise<T> {
+  const { text } = await apiRequest(platform, socketPath, 'GET', uri);
   try {
     return JSON.parse(text) as T;
   } catch (error) {
@@ -70,15 +66,15 @@ async function getJson<T>(socketPath: string, uri: string): Promise<T> {
   }
 }
 
-/** The API server on `socketPath`, through `fetch(..., { unix })`. */
-export function httpSettingsSource(socketPath: string): SettingsSource {
+/** The API server on `socketPath` (default: the platform's), through the platform's transport. */
+export function httpSettingsSource(platform: Platform, socketPath = platform.paths.apiSocket): SettingsSource {
   const withNames = (path: string, names?: string[]) => (names ? `${path}?names=${commaList(names)}` : path);
   return {
-    settings: () => getJson(socketPath, '/settings'),
-    os: () => getJson(socketPath, '/os'),
-    services: names => getJson(socketPath, withNames('/services', names)),
-    configurationFiles: names => getJson(socketPath, withNames('/configuration-files', names)),
-    affectedServices: keys => getJson(socketPath, `/metadata/affected-services?keys=${commaList(keys)}`),
+    settings: () => getJson(platform, socketPath, '/settings'),
+    os: () => getJson(platform, socketPath, '/os'),
+    services: names => getJson(platform, socketPath, withNames('/services', names)),
+    configurationFiles: names => getJson(platform, socketPath, withNames('/configuration-files', names)),
+    affectedServices: keys => getJson(platform, socketPath, `/metadata/affected-services?keys=${commaList(keys)}`),
   };
 }
 

@@ -3,7 +3,7 @@ import { makeSandbox, type Sandbox } from '../../../test/helpers/sandbox';
 import { BrktError } from '../errors';
 import { makePlatform } from '../../platform';
 import { EARLY_BOOT_CONFIG_MARKER, runEarlyBootConfig, USER_DATA_FILE } from './early-boot-config';
-import { imdsClient, imdsFor } from './imds';
+import { imdsFor } from './imds';
 import { fakeImds } from './fake-imds';
 import { MemoryLaunchApi } from './memory-launch-api';
 
@@ -103,7 +103,7 @@ describe('early-boot-config', () => {
     await using sandbox = await makeSandbox();
     const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('', { status: 500 }) });
     try {
-      const error = await runEarlyBootConfig(sandbox.platform, new MemoryLaunchApi(), imdsClient(`http://127.0.0.1:${server.port}`)).catch(e => e);
+      const error = await runEarlyBootConfig(sandbox.platform, new MemoryLaunchApi(), sandbox.platform.imds(`http://127.0.0.1:${server.port}`)).catch(e => e);
       expect(error.message).toMatch(/refused a session token: 500$/);
     } finally {
       await server.stop(true);

@@ -1,7 +1,8 @@
 // The API calls of the boot-time programs (early-boot-config, sundog, settings-committer): read
 // generator metadata and live values, stage settings in `bottlerocket-launch`, commit it.
-import { apiRequest, commaList, HttpStatusError } from '../applier/source';
+import { apiRequest, commaList, getJson, HttpStatusError } from '../applier/source';
 import { BrktError } from '../errors';
+import type { Platform } from '../../platform/types';
 
 /** The transaction boot-time settings are staged in (storewolf, user data, generators). */
 export const LAUNCH_TX = 'bottlerocket-launch';
@@ -23,28 +24,20 @@ export interface LaunchApi {
 
 const txQuery = (tx: string) => `tx=${encodeURIComponent(tx)}`;
 
-async function json<T>(socket: string, uri: string): Promise<T> {
-  const { text } = await apiRequest(socket, 'GET', uri);
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new BrktError('io', `GET ${uri} answered with invalid JSON: ${(error as Error).message}`);
-  }
-}
-
-/** The API server on `socket`. */
-export function httpLaunchApi(socket: string): LaunchApi {
+/** The API server on `socket` (default: the platform's). */
+export function httpLaunchApi(platform: Platform, socket = platform.paths.apiSocket): LaunchApi {
+  const json = <T>(uri: string) => getJson<T>(platform, socket, uri);
   return {
-    settingGenerators: () => json(socket, '/metadata/setting-generators'),
-    liveSettings: keys => json(socket, `/settings?keys=${commaList(keys)}`),
-    templates: keys => json(socket, `/metadata/templates?keys=${commaList(keys)}`),
-    model: () => json(socket, '/'),
+    settingGenerators: () => json('/metadata/setting-generators'),
+    liveSettings: keys => json(`/settings?keys=${commaList(keys)}`),
+    templates: keys => json(`/metadata/templates?keys=${commaList(keys)}`),
+    model: () => json('/'),
     async patch(document, tx = LAUNCH_TX) {
-      await apiRequest(socket, 'PATCH', `/settings?${txQuery(tx)}`, document);
+      await apiRequest(platform, socket, 'PATCH', `/settings?${txQuery(tx)}`, document);
     },
     async commit(tx = LAUNCH_TX) {
       try {
-        const { text } = await apiRequest(socket, 'POST', `/tx/commit?${txQuery(tx)}`);
+        const { text } = await apiRequest(platform, socket, 'POST', `/tx/commit?${txQuery(tx)}`);
         return JSON.parse(text) as string[];
       } catch (error) {
         // settings-committer: 422 means nothing was pending, which is success (boot-config.md 3).

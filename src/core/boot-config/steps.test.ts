@@ -13,7 +13,7 @@ async function boot(sandbox: Sandbox): Promise<{ context: BootContext; lines: st
   const lines: string[] = [];
   const context: BootContext = {
     platform: sandbox.platform,
-    applier: makeApplier(sandbox.platform, httpSettingsSource(sandbox.platform.paths.apiSocket)),
+    applier: makeApplier(sandbox.platform, httpSettingsSource(sandbox.platform)),
     log: line => lines.push(line),
   };
   await runBoot(context, [storewolfStep, apiserverStep, ...SETTINGS_BOOT_STEPS]);

@@ -6,10 +6,11 @@ import { httpSettingsSource } from '../applier/source';
 import { runEarlyBootConfig } from './early-boot-config';
 import { runSundog } from './generators';
 import { httpLaunchApi, LAUNCH_TX } from './launch-api';
+import type { Platform } from '../../platform/types';
 
 /** settings-committer: commits `bottlerocket-launch`; nothing pending is fine. */
-async function commitLaunch(socket: string): Promise<string> {
-  const committed = await httpLaunchApi(socket).commit(LAUNCH_TX);
+async function commitLaunch(platform: Platform, socket: string): Promise<string> {
+  const committed = await httpLaunchApi(platform, socket).commit(LAUNCH_TX);
   return committed.length ? `committed ${committed.length} key${committed.length === 1 ? '' : 's'}` : 'nothing to commit';
 }
 
@@ -17,7 +18,7 @@ async function commitLaunch(socket: string): Promise<string> {
 export const userDataStep: BootStep = {
   name: 'early-boot-config',
   async run({ platform, log }) {
-    const result = await runEarlyBootConfig(platform, httpLaunchApi(platform.paths.apiSocket));
+    const result = await runEarlyBootConfig(platform, httpLaunchApi(platform));
     if (result.warning) log(`early-boot-config: ${result.warning}`);
     if (result.skipped) return 'already ran on this host';
     if (result.pieces.length === 0) return 'no user data';
@@ -30,8 +31,8 @@ export const generatorsStep: BootStep = {
   name: 'sundog',
   async run({ platform, log }) {
     const socket = platform.paths.apiSocket;
-    const commit = await commitLaunch(socket);
-    const result = await runSundog(platform, httpLaunchApi(socket));
+    const commit = await commitLaunch(platform, socket);
+    const result = await runSundog(platform, httpLaunchApi(platform, socket));
     for (const { key, reason } of result.skipped) log(`sundog: skipped ${key}: ${reason}`);
     const generated = result.generated.length ? `generated ${result.generated.join(', ')}` : 'nothing to generate';
     return `${commit}; ${generated}`;
@@ -43,8 +44,8 @@ export const renderAllStep: BootStep = {
   name: 'settings-applier',
   async run({ platform, log }) {
     const socket = platform.paths.apiSocket;
-    const commit = await commitLaunch(socket);
-    const report = await applySettings(platform, httpSettingsSource(socket), undefined, log);
+    const commit = await commitLaunch(platform, socket);
+    const report = await applySettings(platform, httpSettingsSource(platform, socket), undefined, log);
     const skipped = report.skipped.length ? `, skipped ${report.skipped.length} (see above)` : '';
     return `${commit}; wrote ${report.written.length} file${report.written.length === 1 ? '' : 's'}${skipped}, ran ${report.restarted.length} restart command${report.restarted.length === 1 ? '' : 's'}`;
   },
