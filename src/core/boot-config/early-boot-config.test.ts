@@ -4,7 +4,7 @@ import { BrktError } from '../errors';
 import { makePlatform } from '../../platform';
 import { EARLY_BOOT_CONFIG_MARKER, runEarlyBootConfig, USER_DATA_FILE } from './early-boot-config';
 import { imdsFor } from './imds';
-import { fakeImds } from './fake-imds';
+import { fakeImds } from '../../../test/helpers/fake-imds';
 import { MemoryLaunchApi } from './memory-launch-api';
 
 const write = (sandbox: Sandbox, rel: string, text: string) => sandbox.platform.files.writeAtomic(sandbox.path(rel), text);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test';
 import { makeSandbox } from '../../../test/helpers/sandbox';
 import { makePlatform } from '../../platform';
-import { fakeImds } from './fake-imds';
+import { fakeImds } from '../../../test/helpers/fake-imds';
 import { runGenerator, runSundog } from './generators';
 import { MemoryLaunchApi } from './memory-launch-api';
 
