@@ -1,17 +1,18 @@
 // SIGKILL during `brkt migrator` at random instants: `current` must always resolve to a complete
 // datastore (all old values, or all new ones), and the next run must finish the job.
 import { expect, test } from 'bun:test';
-import { mkdirSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { BRKT_BIN, testEnv } from '../helpers/brkt';
-import { makeTempDir, type TempDir } from '../helpers/sandbox';
+import type { TempDir } from '../helpers/sandbox';
 import { makePlatform } from '../../src/platform';
 import { Datastore } from '../../src/core/datastore/store';
-import { parseKey } from '../../src/core/datastore/key';
 import { osReleaseFor } from '../../src/core/sandbox/init';
+import { DATASTORE_BASE, makeDatastoreRoot, MIGRATIONS_DIR } from '../helpers/datastore-root';
+import { parseKey } from '../../src/core/datastore/key';
 
-const BASE = 'var/lib/bottlerocket/datastore';
-const MIGRATIONS = 'var/lib/bottlerocket-migrations';
+const BASE = DATASTORE_BASE;
+const MIGRATIONS = MIGRATIONS_DIR;
 const KILLS = 32;
 const GROUPS = 12;
 const KEYS_PER_GROUP = 10;
@@ -34,15 +35,7 @@ function expectedSettings(version: '1.0.0' | '1.1.0'): Record<string, string> {
 }
 
 async function makeRoot(): Promise<TempDir> {
-  const dir = makeTempDir('brkt-migrator-crash-');
-  mkdirSync(dir.path('etc'), { recursive: true });
-  writeFileSync(dir.path('etc/os-release'), osReleaseFor('1.0.0', 'aws-dev'));
-  mkdirSync(dir.path(`${BASE}/v1.0.0_AAAAAAAAAAAAAAAA/live`), { recursive: true });
-  symlinkSync('v1.0.0_AAAAAAAAAAAAAAAA', dir.path(`${BASE}/v1.0.0`));
-  symlinkSync('v1.0.0', dir.path(`${BASE}/v1.0`));
-  symlinkSync('v1.0', dir.path(`${BASE}/v1`));
-  symlinkSync('v1', dir.path(`${BASE}/current`));
-  const store = new Datastore(makePlatform({ root: dir.root, env: {} }).files, dir.path(`${BASE}/current`));
+  const { dir, store } = makeDatastoreRoot('brkt-migrator-crash-', '1.0.0');
   for (const [name, text] of Object.entries(expectedSettings('1.0.0'))) await store.setKey(parseKey(name), text);
   await store.setKey(parseKey('settings.group-0.key-0'), '"pending"', 'user');
   mkdirSync(dir.path(MIGRATIONS), { recursive: true });

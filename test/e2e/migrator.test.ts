@@ -5,14 +5,13 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpath
 import { basename } from 'node:path';
 import { brkt } from '../helpers/brkt';
 import { makeTempDir, type TempDir } from '../helpers/sandbox';
-import { makePlatform } from '../../src/platform';
-import { Datastore } from '../../src/core/datastore/store';
+import { DATASTORE_BASE, makeDatastoreRoot, MIGRATIONS_DIR } from '../helpers/datastore-root';
 import { parseKey } from '../../src/core/datastore/key';
 import { osReleaseFor } from '../../src/core/sandbox/init';
 import { encodeLz4Frame } from '../../src/core/lz4/frame-encoder';
 
-const BASE = 'var/lib/bottlerocket/datastore';
-const MIGRATIONS = 'var/lib/bottlerocket-migrations';
+const BASE = DATASTORE_BASE;
+const MIGRATIONS = MIGRATIONS_DIR;
 
 const RENAME_AND_ADD = {
   description: 'motd becomes greeting; updates gain ignore-waves (a default at 1.1.0)',
@@ -22,17 +21,9 @@ const RENAME_AND_ADD = {
   ],
 };
 
-/** A root running `running`, with a 1.0.0 datastore laid out as storewolf creates it. */
+/** A root running `running`, with a 1.0.0 datastore holding `values`. */
 async function makeRoot(running: string, values: Record<string, unknown>): Promise<TempDir> {
-  const dir = makeTempDir('brkt-migrator-e2e-');
-  mkdirSync(dir.path('etc'), { recursive: true });
-  writeFileSync(dir.path('etc/os-release'), osReleaseFor(running, 'aws-dev'));
-  mkdirSync(dir.path(`${BASE}/v1.0.0_AAAAAAAAAAAAAAAA/live`), { recursive: true });
-  symlinkSync('v1.0.0_AAAAAAAAAAAAAAAA', dir.path(`${BASE}/v1.0.0`));
-  symlinkSync('v1.0.0', dir.path(`${BASE}/v1.0`));
-  symlinkSync('v1.0', dir.path(`${BASE}/v1`));
-  symlinkSync('v1', dir.path(`${BASE}/current`));
-  const store = new Datastore(makePlatform({ root: dir.root, env: {} }).files, dir.path(`${BASE}/current`));
+  const { dir, store } = makeDatastoreRoot('brkt-migrator-e2e-', running);
   for (const [name, value] of Object.entries(values)) await store.setKey(parseKey(name), JSON.stringify(value));
   return dir;
 }
