@@ -1,11 +1,9 @@
 // The `apiclient` role: upstream's command line and output, so scripts written for it keep
 // working (apiclient.md). Usage errors print the message, a blank line and the usage text.
 import { BrktError, EXIT_CODE, messageOf } from '../../core/errors';
-import { ApiClient } from '../../core/client/api-client';
+import { ApiClient, randomSuffix } from '../../core/client/api-client';
 import { deepMerge, sortedJson, type Json } from '../../core/client/deep-merge';
-import { randomSuffix } from '../../core/client/api-client';
 import { UPDATE_ACTIONS, waitForAction, type UpdateAction } from '../../core/client/update-wait';
-import { unixRequest } from '../../platform/unix-http';
 import { writeErr, writeOut } from '../output';
 import { LOG_LEVELS, USAGE, parseApply, parseGet, parseGlobal, parseRaw, parseReboot, parseSet, parseUpdate, type LogLevel } from './args';
 import type { RoleRunner } from '../registry';
@@ -40,7 +38,7 @@ export const runRole: RoleRunner = async (argv, { platform }) => {
     }
     const log = makeLogger(global.logLevel);
     const socket = global.socket ?? platform.paths.apiSocket;
-    const client = new ApiClient(socket, (method, uri, body) => unixRequest(socket, method, uri, body));
+    const client = ApiClient.on(platform, socket);
     const args = global.args;
     switch (global.subcommand) {
       case 'raw': {

@@ -1,5 +1,5 @@
 // Prints a list of setting changes and what a commit of them would touch.
-import { formatValue, type SettingChange } from '../../core/client/settings-keys';
+import type { SettingChange } from '../../core/client/settings-keys';
 import type { SettingsSession } from './session';
 
 export interface Impact {
@@ -39,4 +39,3 @@ export const changesJson = (changes: SettingChange[], impact: Impact) => ({
   ...impact,
 });
 
-export { formatValue };

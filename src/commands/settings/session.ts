@@ -4,7 +4,6 @@ import type { TObject } from '@sinclair/typebox';
 import { ApiClient, randomSuffix } from '../../core/client/api-client';
 import { parseOsRelease } from '../../core/os-release';
 import { settingsSchema } from '../../core/model/settings';
-import { unixRequest } from '../../platform/unix-http';
 import type { Platform } from '../../platform/types';
 import type { Json } from '../../core/client/deep-merge';
 
@@ -15,10 +14,9 @@ export interface SettingsSession {
 }
 
 export async function openSession(platform: Platform, socket?: string): Promise<SettingsSession> {
-  const path = socket ?? platform.paths.apiSocket;
   const text = await platform.files.readTextIfExists(platform.paths.osRelease);
   const variant = text === undefined ? undefined : parseOsRelease(text).variantId;
-  return { client: new ApiClient(path, (method, uri, body) => unixRequest(path, method, uri, body)), schema: settingsSchema(variant), variant };
+  return { client: ApiClient.on(platform, socket), schema: settingsSchema(variant), variant };
 }
 
 export const newTransaction = (verb: string) => `brkt-${verb}-${randomSuffix()}`;

@@ -1,6 +1,7 @@
 // The API client primitive of apiclient and every other API user: raw requests over the Unix
 // socket, and "checked" requests whose non-2xx replies become upstream's error sentences.
 import { BrktError, messageOf } from '../errors';
+import type { Platform } from '../../platform/types';
 
 export interface Reply {
   status: number;
@@ -12,6 +13,11 @@ export type Transport = (method: string, uri: string, body?: string) => Promise<
 
 export class ApiClient {
   constructor(readonly socket: string, private readonly transport: Transport) {}
+
+  /** A client of the API on `socket` (default: the platform's), over the platform's transport. */
+  static on(platform: Platform, socket = platform.paths.apiSocket): ApiClient {
+    return new ApiClient(socket, (method, uri, body) => platform.unixRequest(socket, method, uri, body));
+  }
 
   /** Any reply, whatever its status; only a transport failure throws. */
   async raw(method: string, uri: string, body?: string): Promise<Reply> {
