@@ -1,4 +1,5 @@
 // Parses os-release (KEY=VALUE, optionally quoted), the running image's identity.
+import type { Platform } from '../platform/types';
 
 export interface OsRelease {
   versionId?: string;
@@ -32,4 +33,10 @@ export function parseOsRelease(text: string): OsRelease {
 
 export function formatOsRelease(fields: Record<string, string>): string {
   return Object.entries(fields).map(([key, value]) => `${key}=${/^[\w.\-]*$/.test(value) ? value : JSON.stringify(value)}`).join('\n') + '\n';
+}
+
+/** The running image's os-release under the platform's root; `undefined` when there is none. */
+export async function readOsRelease(platform: Platform): Promise<OsRelease | undefined> {
+  const text = await platform.files.readTextIfExists(platform.paths.osRelease);
+  return text === undefined ? undefined : parseOsRelease(text);
 }

@@ -3,7 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from '../base';
 import { settingsSchema, KNOWN_VARIANTS } from '../../core/model/settings';
-import { parseOsRelease } from '../../core/os-release';
+import { readOsRelease } from '../../core/os-release';
 import { BrktError } from '../../core/errors';
 
 export class SettingsSchemaCommand extends BrktCommand {
@@ -18,8 +18,7 @@ export class SettingsSchemaCommand extends BrktCommand {
   async run() {
     let variant = this.variant;
     if (variant === undefined) {
-      const text = await this.platform.files.readTextIfExists(this.platform.paths.osRelease);
-      variant = text === undefined ? undefined : parseOsRelease(text).variantId;
+      variant = (await readOsRelease(this.platform))?.variantId;
     } else if (!KNOWN_VARIANTS.includes(variant)) {
       throw new BrktError('invalid-input', `Unknown variant '${variant}': brkt knows ${KNOWN_VARIANTS.join(', ')}`);
     }

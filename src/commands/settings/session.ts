@@ -2,7 +2,7 @@
 // variant's settings schema, for typing and validating values before anything is sent.
 import type { TObject } from '@sinclair/typebox';
 import { ApiClient, randomSuffix } from '../../core/client/api-client';
-import { parseOsRelease } from '../../core/os-release';
+import { readOsRelease } from '../../core/os-release';
 import { settingsSchema } from '../../core/model/settings';
 import type { Platform } from '../../platform/types';
 import type { Json } from '../../core/client/deep-merge';
@@ -14,8 +14,7 @@ export interface SettingsSession {
 }
 
 export async function openSession(platform: Platform, socket?: string): Promise<SettingsSession> {
-  const text = await platform.files.readTextIfExists(platform.paths.osRelease);
-  const variant = text === undefined ? undefined : parseOsRelease(text).variantId;
+  const variant = (await readOsRelease(platform))?.variantId;
   return { client: ApiClient.on(platform, socket), schema: settingsSchema(variant), variant };
 }
 

@@ -2,7 +2,7 @@
 // `bottlerocket-launch`), the API server, settings-committer. Other steps go between them.
 import { ApiServer } from './server';
 import { BrktError } from '../errors';
-import { parseOsRelease } from '../os-release';
+import { readOsRelease } from '../os-release';
 import { runStorewolf, LAUNCH_TRANSACTION } from '../datastore/storewolf';
 import { variantDefaults } from '../model/defaults';
 import type { BootContext, BootStep } from '../boot/sequence';
@@ -12,9 +12,8 @@ import { hostServices } from './host-services';
 export const storewolfStep: BootStep = {
   name: 'storewolf',
   async run({ platform }) {
-    const text = await platform.files.readTextIfExists(platform.paths.osRelease);
-    const release = parseOsRelease(text ?? '');
-    if (!release.versionId || !release.variantId) throw new BrktError('invalid-input', `${platform.paths.osRelease} has no VERSION_ID or VARIANT_ID`);
+    const release = await readOsRelease(platform);
+    if (!release?.versionId || !release.variantId) throw new BrktError('invalid-input', `${platform.paths.osRelease} has no VERSION_ID or VARIANT_ID`);
     const result = await runStorewolf(platform.files, platform.paths.datastoreBase, release.versionId, variantDefaults(release.variantId), platform.writeFilesAtomic);
     const created = result.created ? `created the ${release.versionId} datastore, ` : '';
     const recovered = result.recovered.length ? `, ${result.recovered.join('; ')}` : '';

@@ -3,6 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { BrktError, messageOf } from '../errors';
+import { deepMerge, type Json } from '../client/deep-merge';
 
 /** Gunzips data that starts with the gzip magic bytes; anything else is returned as it is. */
 export function maybeGunzip(data: Uint8Array, from: string): Uint8Array {
@@ -56,14 +57,5 @@ function rejectDates(value: unknown, key: string, from: string) {
 }
 
 /** Merges `right` into `left` (later user data wins): tables merge, anything else replaces. */
-export function mergeSettings(left: Record<string, unknown>, right: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...left };
-  for (const [key, value] of Object.entries(right)) {
-    const before = result[key];
-    result[key] = isTable(before) && isTable(value) ? mergeSettings(before, value) : value;
-  }
-  return result;
-}
-
-const isTable = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+export const mergeSettings = (left: Record<string, unknown>, right: Record<string, unknown>) =>
+  deepMerge(left as Json, right as Json) as Record<string, unknown>;

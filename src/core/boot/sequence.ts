@@ -1,7 +1,7 @@
 // The boot sequence of settings.md section 11, as an ordered list of named steps. Each step
 // logs one line; the first failure stops the boot with that step's name and reason.
 import { BrktError, messageOf } from '../errors';
-import { parseOsRelease } from '../os-release';
+import { readOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
 import type { ApiServer } from '../api/server';
 import type { Applier } from '../api/applier';
@@ -29,9 +29,8 @@ export const BOOT_STEPS: BootStep[] = [
   {
     name: 'os-release',
     async run({ platform }) {
-      const text = await platform.files.readTextIfExists(platform.paths.osRelease);
-      if (text === undefined) throw new BrktError('not-found', `No ${platform.paths.osRelease}: is ${platform.paths.root} a host root? (brkt dev init DIR creates a sandbox)`);
-      const release = parseOsRelease(text);
+      const release = await readOsRelease(platform);
+      if (!release) throw new BrktError('not-found', `No ${platform.paths.osRelease}: is ${platform.paths.root} a host root? (brkt dev init DIR creates a sandbox)`);
       return `running ${release.prettyName ?? `${release.variantId} ${release.versionId}`}`;
     },
   },

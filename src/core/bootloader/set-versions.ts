@@ -1,6 +1,6 @@
 // The release each partition set holds, for summaries (`brkt rollback`): read from the root
 // partitions of an image disk; on a host only the running set's version is known (os-release).
-import { parseOsRelease } from '../os-release';
+import { readOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
 import type { SetName } from '../signpost/sets';
 import type { PartitionState } from '../signpost/state';
@@ -9,8 +9,7 @@ import { readRootRelease } from './root-release';
 export async function setVersions(platform: Platform, state: PartitionState): Promise<Partial<Record<SetName, string>>> {
   const versions: Partial<Record<SetName, string>> = {};
   if (!state.isImage) {
-    const text = await platform.files.readTextIfExists(platform.paths.osRelease);
-    const version = text && parseOsRelease(text).versionId;
+    const version = (await readOsRelease(platform))?.versionId;
     if (version) versions[state.active] = version;
     return versions;
   }

@@ -1,7 +1,7 @@
 // The migrator as a boot step: before storewolf loads defaults, move the datastore to the version
 // now running (migrator.service, ordered before apiserver and storewolf upstream).
 import { BrktError } from '../errors';
-import { parseOsRelease } from '../os-release';
+import { readOsRelease } from '../os-release';
 import { tryParseVersion } from '../updates/version';
 import { runMigrator } from './migrator';
 import type { BootStep } from '../boot/sequence';
@@ -9,9 +9,9 @@ import type { Platform } from '../../platform/types';
 
 /** VERSION_ID of the running image's os-release, strictly parsed. */
 export async function runningVersion(platform: Platform) {
-  const text = await platform.files.readTextIfExists(platform.paths.osRelease);
-  if (text === undefined) throw new BrktError('not-found', `Failed to read ${platform.paths.osRelease}: no such file`);
-  const id = parseOsRelease(text).versionId;
+  const release = await readOsRelease(platform);
+  if (!release) throw new BrktError('not-found', `Failed to read ${platform.paths.osRelease}: no such file`);
+  const id = release.versionId;
   const version = id === undefined ? undefined : tryParseVersion(id);
   if (!version) throw new BrktError('invalid-input', `${platform.paths.osRelease} has no valid VERSION_ID${id === undefined ? '' : ` ('${id}')`}`);
   return version;

@@ -4,7 +4,7 @@
 import { BrktError, messageOf } from '../errors';
 import { Datastore } from '../datastore/store';
 import { randomDatastoreId } from '../datastore/versioned';
-import { parseOsRelease } from '../os-release';
+import { readOsRelease } from '../os-release';
 import { parseManifest } from '../updates/manifest';
 import type { Version } from '../updates/version';
 import { canonicalDatastorePath, parentOf, readDatastoreVersion } from './datastore-version';
@@ -79,9 +79,9 @@ export async function runMigrator(platform: Platform, options: MigratorOptions):
 }
 
 async function runningOsData(platform: Platform) {
-  const text = await platform.files.readTextIfExists(platform.paths.osRelease);
-  if (text === undefined) throw new BrktError('not-found', `Failed to read ${platform.paths.osRelease}: migrations see the running image's os-release`);
-  return osData(parseOsRelease(text).fields, platform.arch);
+  const release = await readOsRelease(platform);
+  if (!release) throw new BrktError('not-found', `Failed to read ${platform.paths.osRelease}: migrations see the running image's os-release`);
+  return osData(release.fields, platform.arch);
 }
 
 /** migrations.md 6.1, with documents instead of programs; returns the final datastore directory. */
