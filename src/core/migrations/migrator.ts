@@ -3,12 +3,11 @@
 // Mirrors bottlerocket-core-kit's migrator (main.rs, direction.rs).
 import { BrktError, messageOf } from '../errors';
 import { Datastore } from '../datastore/store';
-import { randomDatastoreId } from '../datastore/versioned';
+import { flipToVersion, randomDatastoreId } from '../datastore/versioned';
 import { readOsRelease } from '../os-release';
 import { parseManifest } from '../updates/manifest';
 import type { Version } from '../updates/version';
 import { canonicalDatastorePath, parentOf, readDatastoreVersion } from './datastore-version';
-import { flipToVersion } from './flip';
 import { loadMigration, MANIFEST_FILE } from './migration-files';
 import { migrateDatastore, osData } from './migrate-datastore';
 import { findMigrations, migrationDirection, type Direction } from './select';
