@@ -1,7 +1,7 @@
 // Entry point: picks the role from argv0, then loads only the code of the command asked for.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pickRole } from './dispatch';
+import { isRole, pickRole } from './dispatch';
 import { writeErr, writeOut } from './commands/output';
 import { chooseRoot } from './platform/root';
 import { parseOsRelease } from './core/os-release';
@@ -9,11 +9,12 @@ import { VERSION } from './version';
 
 async function main(): Promise<number> {
   const { role, shown, rest, root } = pickRole(process.argv0, process.argv.slice(2));
-  if (role) return runGroup(role, rest, shown, root, []);
+  if (role) return runGroup(role, rest, shown, root, [], shown !== role);
 
   const [first] = rest;
   if (first === '--version' || first === '-V') return printVersion(root);
   const { GROUPS } = await import('./commands/registry');
+  if (first === 'help' && rest.length > 1) return helpFor(rest.slice(1), root);
   if (first === '--help' || first === '-h' || first === 'help') {
     writeOut(await helpText());
     return 0;
@@ -29,8 +30,23 @@ async function main(): Promise<number> {
   return runGroup(first, rest, 'brkt', root, [first]);
 }
 
-/** Runs a group: an upstream role's own parser when it has one, else clipanion. */
-async function runGroup(name: string, args: string[], shown: string, root: string | undefined, prefix: string[]) {
+/** `brkt help GROUP [COMMAND...]` is `brkt GROUP [COMMAND...] --help`. */
+async function helpFor(words: string[], root: string | undefined): Promise<number> {
+  const { GROUPS } = await import('./commands/registry');
+  const [name] = words;
+  if (!GROUPS.has(name!)) {
+    writeErr(`brkt: unknown command '${name}' (see 'brkt --help')\n`);
+    return 2;
+  }
+  const args = [...words, '--help'];
+  return isRole(name) ? runGroup(name, args.slice(1), `brkt ${name}`, root, [], true) : runGroup(name!, args, 'brkt', root, [name!]);
+}
+
+/**
+ * Runs a group: an upstream role's own parser when it has one, else clipanion. `asBrkt` marks a
+ * role named as `brkt ROLE`: a group of brkt's then answers help and unknown commands itself.
+ */
+async function runGroup(name: string, args: string[], shown: string, root: string | undefined, prefix: string[], asBrkt = false) {
   const { GROUPS } = await import('./commands/registry');
   const entry = GROUPS.get(name);
   if (!entry) {
@@ -43,13 +59,16 @@ async function runGroup(name: string, args: string[], shown: string, root: strin
     if (code !== undefined) return code;
   }
   const module = await entry.load();
+  const { runCli, answersGroup } = await import('./commands/run-cli');
+  if (asBrkt && !entry.hidden && answersGroup(module.commands, args)) {
+    return runCli({ commands: module.commands, prefix: [name], binaryName: 'brkt', shown, args: [name, ...args], root, description: entry.description });
+  }
   if (module.runRole && prefix.length === 0) {
     const { makePlatform } = await import('./platform');
     return module.runRole(args, { shown, platform: makePlatform({ root }) });
   }
-  const { runCli } = await import('./commands/run-cli');
   const binaryName = prefix.length ? 'brkt' : shown;
-  return runCli({ commands: module.commands, prefix, binaryName, shown, args, root });
+  return runCli({ commands: module.commands, prefix, binaryName, shown, args, root, description: entry.description });
 }
 
 function printVersion(rootFlag: string | undefined): number {

@@ -47,7 +47,7 @@ group('fleet', 'Run brkt commands across many hosts through AWS Systems Manager 
 group('logs', 'Collect logs, command outputs and redacted settings into one archive', () => import('./logs/index'));
 group('logdog', "Upstream logdog's command line (--output PATH)", () => import('./logs/index'), true);
 group('sheltie', "A root shell in the host's namespaces (or one command run there)", () => import('./sheltie/index'));
-group('signpost', 'Show and change the A/B partition set flags (status, upgrade-to-inactive, ...)', () => import('./signpost/index'), false, () => import('./signpost/run-signpost').then(m => m.runSignpost));
+group('signpost', 'Show and change the A/B partition set flags (status, upgrade-to-inactive, ...)', () => import('./signpost/index'), false, () => import('./signpost/run-signpost').then(m => m.runSignpostLean));
 group('migrator', 'Move the datastore to the running OS version with the stored migrations (upstream migrator flags)', () => import('./migrator'));
 group('update', 'Check for, apply, show and cancel OS updates (check, --now, --reboot, --image V, status, cancel)', () => import('./update/index'));
 group('updog', "Upstream updog's command line (check-update, update, update-image, update-apply, update-revert)", () => import('./updog/index'), true);

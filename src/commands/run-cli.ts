@@ -2,8 +2,9 @@
 // clipanion's default of stdout and exit 1.
 import { Cli, type CommandClass } from 'clipanion';
 import { makePlatform } from '../platform';
-import { stderrWriter, stdoutWriter, writeErr } from './output';
+import { stderrWriter, stdoutWriter, writeErr, writeOut } from './output';
 import { oneLine } from './report';
+import { commandShapes, groupHelp, groupRouteError, routeGroup } from './group-help';
 import type { BrktContext } from './context';
 import { VERSION } from '../version';
 
@@ -23,6 +24,16 @@ export function buildCli(commands: CommandClass<BrktContext>[], prefix: string[]
   return cli;
 }
 
+/**
+ * Whether brkt's group logic, not an upstream role's parser, answers `args` of a group reached as
+ * `brkt ROLE`: the group's help, an unknown command, or a command's `--help`.
+ */
+export function answersGroup(commands: CommandClass<BrktContext>[], args: string[]): boolean {
+  const shapes = commandShapes(buildCli(commands, [], 'brkt'), 1);
+  if (!shapes.some(shape => shape.path.length > 0)) return false;
+  return routeGroup(shapes, args) !== undefined || args.some(arg => arg === '--help' || arg === '-h');
+}
+
 export async function runCli(options: {
   commands: CommandClass<BrktContext>[];
   prefix: string[];
@@ -30,8 +41,21 @@ export async function runCli(options: {
   shown: string;
   args: string[];
   root?: string;
+  /** The group's one-line description, shown atop its help. */
+  description?: string;
 }): Promise<number> {
   const cli = buildCli(options.commands, options.prefix, options.binaryName);
+  const groupName = [options.binaryName, ...options.prefix].join(' ');
+  const shapes = commandShapes(cli, groupName.split(' ').length);
+  const route = routeGroup(shapes, options.args.slice(options.prefix.length));
+  if (route?.kind === 'help') {
+    writeOut(groupHelp({ shapes, name: groupName, node: route.node, description: route.node.length ? undefined : options.description }));
+    return 0;
+  }
+  if (route) {
+    writeErr(`${options.shown}: ${groupRouteError(groupName, route, shapes)}\n`);
+    return 2;
+  }
   const context = {
     stdin: process.stdin,
     stdout: stdoutWriter,

@@ -6,10 +6,16 @@ import type { CommandClass } from 'clipanion';
 import type { BrktContext } from '../context';
 import { runSignpost, SIGNPOST_COMMANDS } from './run-signpost';
 
+/** Examples for the group help and the commands' own help. */
+const EXAMPLES: Record<string, Array<[string, string]>> = {
+  status: [['Show both partition sets and which boots next', '$0 signpost status'], ['The same as JSON', '$0 signpost status --json']],
+  'rollback-to-inactive': [['Boot the other partition set next (what `brkt rollback` does)', '$0 signpost rollback-to-inactive']],
+};
+
 function signpostCommand(name: string, description: string): CommandClass<BrktContext> {
   return class extends BrktCommand {
     static override paths = [[name]];
-    static override usage = Command.Usage({ description });
+    static override usage = Command.Usage({ description, examples: EXAMPLES[name] });
     json = name === 'status' ? Option.Boolean('--json', false, { description: 'Print the state as JSON' }) : false;
 
     async run() {

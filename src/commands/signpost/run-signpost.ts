@@ -29,6 +29,17 @@ export function signpostUsage(shown: string): string {
   return ['USAGE:', `    ${shown} <SUBCOMMAND>`, '', 'SUBCOMMANDS:', ...SIGNPOST_COMMANDS.map(([name, text]) => `    ${name.padEnd(width)}${text}`), ''].join('\n');
 }
 
+/**
+ * The fast path of both names. As `brkt signpost`, help and unknown commands are brkt's (its
+ * group help, exit 0 or 2); `undefined` leaves them to the clipanion definitions.
+ */
+export async function runSignpostLean(args: string[], io: { shown: string; platform: Platform }): Promise<number | undefined> {
+  const asBrkt = io.shown !== 'signpost';
+  const known = SIGNPOST_COMMANDS.some(([name]) => name === args[0]);
+  if (asBrkt && (!known || args.includes('--help') || args.includes('-h'))) return undefined;
+  return runSignpost(args, io);
+}
+
 /** Runs one signpost command; returns the exit code. */
 export async function runSignpost(args: string[], io: { shown: string; platform: Platform }): Promise<number> {
   const [command, ...rest] = args;
