@@ -1,5 +1,6 @@
 // Chooses the platform adapter: the real host when the root is `/`, a sandbox otherwise. Only
 // the path table is loaded eagerly; every other part loads on first use (see lazy.ts).
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hostPaths, underRoot } from './paths';
 import { chooseRoot } from './root';
@@ -12,6 +13,9 @@ export interface PlatformOptions {
   socket?: string;
   env?: Record<string, string | undefined>;
 }
+
+/** EC2's link-local instance-metadata address. */
+const EC2_IMDS = 'http://169.254.169.254';
 
 const processes = () => import('./process');
 const blockParty = () => import('./block-party');
@@ -47,7 +51,13 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     signalProcess: async (pid, signal) => (await processes()).signalProcess(pid, signal),
     fetcher: lazyMethods<Fetcher>(() => import('./fetcher').then(m => m.makeFetcher()), ['stream']),
     unixRequest: async (socket, method, uri, body) => (await import('./unix-http')).unixRequest(socket, method, uri, body),
-    imds: baseUrl => lazyMethods<Imds>(() => import('./imds-client').then(m => m.imdsClient(baseUrl)), [], { baseUrl: baseUrl.replace(/\/+$/, '') }),
+    imds: baseUrl => imdsAt(baseUrl),
+    instanceMetadata() {
+      if (kind === 'host') return imdsAt(EC2_IMDS);
+      // A sandbox answers from its files: no network, and nothing to wait for when it has none.
+      const dir = paths.sandboxImds;
+      return existsSync(dir) ? lazyMethods<Imds>(() => import('./imds-files').then(m => m.imdsFiles(dir)), [], { baseUrl: dir }) : undefined;
+    },
     now: () => new Date(),
     arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,
     serveHttp: async serveOptions => (await import('./api-socket')).serveUnixHttp(serveOptions),
@@ -57,5 +67,8 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     lockFile: async (path, mode) => (await import('./file-lock')).lockFile(underRoot(root, path), mode),
   };
 }
+
+const imdsAt = (baseUrl: string) =>
+  lazyMethods<Imds>(() => import('./imds-client').then(m => m.imdsClient(baseUrl)), [], { baseUrl: baseUrl.replace(/\/+$/, '') });
 
 export type { Platform } from './types';

@@ -36,6 +36,8 @@ export const HOST_PATHS = {
   tufMetadata: 'var/lib/brkt/tuf',
   /** Sandbox only: file:// URLs of the sandbox's update repository (`metadata-base-url`, `targets-base-url`). */
   sandboxRepo: 'var/lib/brkt/sandbox-repo.json',
+  /** Sandbox only: the instance metadata the sandbox serves, one file per IMDS path (`latest/meta-data/mac`). */
+  sandboxImds: 'var/lib/brkt/imds',
   /** Sandbox only: the set and version the sandbox bootloader last booted. */
   bootRecord: 'var/lib/brkt/boot.json',
   /** Sandbox only: pid of the serving `brkt boot --serve`, which `brkt reboot` signals (SIGHUP). */

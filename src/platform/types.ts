@@ -181,6 +181,11 @@ export interface Platform {
   unixRequest(socket: string, method: string, uri: string, body?: string): Promise<{ status: number; statusText: string; body: string }>;
   /** The instance-metadata client at `baseUrl`. */
   imds(baseUrl: string): Imds;
+  /**
+   * This machine's own instance metadata: EC2's service on a host; in a sandbox the files under
+   * `paths.sandboxImds` (written by `brkt dev init`), or none when it has no such directory.
+   */
+  instanceMetadata(): Imds | undefined;
   now(): Date;
   /** Machine architecture in upstream's words: `x86_64` or `aarch64`. */
   readonly arch: string;

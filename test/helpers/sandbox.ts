@@ -28,12 +28,13 @@ export interface Sandbox extends TempDir {
 
 /**
  * A temp dir initialised by `brkt dev init`'s own code, with a sandbox platform on it. Unless
- * `userData` is set, the sandbox's sample user data is left out, so tests start from none.
+ * `userData` is set, the sandbox's sample user data and instance metadata are left out, so
+ * tests start from none.
  */
 export async function makeSandbox(options: { variant?: string; init?: boolean; userData?: boolean } = {}): Promise<Sandbox> {
   const dir = makeTempDir('brkt-sandbox-');
   const platform = makePlatform({ root: dir.root, env: {} });
-  const steps = options.userData ? SANDBOX_STEPS : SANDBOX_STEPS.filter(step => step.name !== 'user data');
+  const steps = options.userData ? SANDBOX_STEPS : SANDBOX_STEPS.filter(step => step.name !== 'user data' && step.name !== 'instance metadata');
   if (options.init !== false) await initSandbox(platform, { variant: options.variant ?? DEFAULT_SANDBOX_VARIANT }, steps);
   return Object.assign(dir, { platform });
 }

@@ -6,7 +6,7 @@ import { diffSettings } from '../../core/client/settings-keys';
 import { validateModel } from '../../core/model/validate';
 import { BrktError, messageOf } from '../../core/errors';
 import { readSource } from '../../platform/sources';
-import { commitDocuments, liveSettings, openSession } from './session';
+import { commitDocuments, liveSettings, openSession, reportOutcome } from './session';
 import { formatChanges, impactOf } from './changes';
 
 export class SettingsApplyCommand extends BrktCommand {
@@ -23,6 +23,7 @@ export class SettingsApplyCommand extends BrktCommand {
   inputs = Option.Rest({ name: 'FILE|URL|-', required: 1 });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Validate and show the changes; stage nothing' });
   socket = Option.String('--socket', { description: 'API socket (default: run/api.sock under the root)' });
+  json = Option.Boolean('--json', false, { description: 'Print the outcome as JSON: transaction, committed keys, applied, and why applying failed' });
 
   async run() {
     const documents: Json[] = [];
@@ -44,6 +45,8 @@ export class SettingsApplyCommand extends BrktCommand {
       this.out(formatChanges(changes, await impactOf(session, changes)));
       return;
     }
-    await commitDocuments(session, 'apply', documents);
+    const outcome = await commitDocuments(session, 'apply', documents);
+    if (this.json) this.outJson(outcome);
+    reportOutcome(outcome);
   }
 }

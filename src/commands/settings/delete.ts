@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from '../base';
 import { parseSettingKey, settingName } from '../../core/client/settings-keys';
-import { newTransaction, openSession } from './session';
+import { commitTransaction, openSession, reportOutcome } from './session';
 
 export class SettingsDeleteCommand extends BrktCommand {
   static override paths = [['delete']];
@@ -12,17 +12,15 @@ export class SettingsDeleteCommand extends BrktCommand {
   });
   keys = Option.Rest({ name: 'KEY', required: 1 });
   socket = Option.String('--socket', { description: 'API socket (default: run/api.sock under the root)' });
+  json = Option.Boolean('--json', false, { description: 'Print the outcome as JSON: transaction, committed keys, applied, and why applying failed' });
 
   async run() {
     const names = this.keys.map(key => `settings.${settingName(parseSettingKey(key))}`);
     const session = await openSession(this.platform, this.socket);
-    const tx = newTransaction('delete');
-    try {
+    const outcome = await commitTransaction(session, 'delete', async tx => {
       await session.client.checked('DELETE', `/settings?tx=${tx}&keys=${encodeURIComponent(names.join(','))}`);
-      await session.client.checked('POST', `/tx/commit_and_apply?tx=${tx}`);
-    } catch (error) {
-      await session.client.raw('DELETE', `/tx?tx=${tx}`).catch(() => undefined);
-      throw error;
-    }
+    });
+    if (this.json) this.outJson(outcome);
+    reportOutcome(outcome);
   }
 }

@@ -48,8 +48,8 @@ const pluto: Generator = async (args, { platform, imds, api }) => {
   expectArgs('pluto', args, 1);
   const what = args[0]!;
   if (!['max-pods', 'cluster-dns-ip', 'node-ip', 'pod-infra-container-image'].includes(what)) throw new BrktError('usage', `pluto: unknown setting ${what}`);
-  // brkt: without instance metadata (a sandbox) these values cannot be known; skip them like a
-  // generator exiting 2, so templates fall back to their defaults or stay unrendered.
+  // brkt: without instance metadata (a sandbox made without any) these values cannot be known;
+  // skip them like a generator exiting 2, so templates fall back to their defaults.
   if (!imds) return { kind: 'skip', reason: 'no instance metadata on this host' };
   const metadata = async (path: string) => {
     const value = await imds.get(`/latest/meta-data/${path}`);

@@ -117,4 +117,14 @@ describe('imdsFor', () => {
     expect(imdsFor(sandbox.platform)).toBeUndefined();
     expect(imdsFor(makePlatform({ root: sandbox.root, env: { BRKT_IMDS_URL: 'http://127.0.0.1:9/' } }))!.baseUrl).toBe('http://127.0.0.1:9');
   });
+
+  test('a sandbox made by dev init answers from its own instance-metadata files', async () => {
+    await using sandbox = await makeSandbox({ variant: 'aws-k8s-1.17', userData: true });
+    const imds = imdsFor(sandbox.platform)!;
+    expect(imds.baseUrl).toBe(sandbox.path('var/lib/brkt/imds'));
+    expect(JSON.parse((await imds.get('/latest/dynamic/instance-identity/document'))!)).toMatchObject({ region: 'us-west-2', instanceType: 'm5.large' });
+    const api = new MemoryLaunchApi();
+    await runEarlyBootConfig(sandbox.platform, api);
+    expect(api.patches[0]!.document).toMatchObject({ aws: { region: 'us-west-2' }, kubernetes: { 'cluster-name': 'sandbox-cluster' } });
+  });
 });

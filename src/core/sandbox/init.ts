@@ -46,6 +46,7 @@ const README = `This directory is a brkt sandbox: a host root that brkt treats a
 etc/os-release                 the running image (what the sandbox bootloader last booted)
 var/lib/bottlerocket/datastore the settings datastore
 var/lib/brkt                   brkt's own state (sandbox marker, update metadata, boot record)
+var/lib/brkt/imds              the instance metadata and user data this sandbox's "EC2" serves
 var/log/brkt/restarts.log      service restart commands that would have run on a host
 
 Delete the directory to start over.
@@ -99,6 +100,14 @@ export const SANDBOX_STEPS: SandboxStep[] = [
         '',
       ].join('\n');
       await platform.files.writeAtomic(path, toml);
+    },
+  },
+  {
+    // What EC2 would give this host: instance metadata and, for an orchestrator, a sample cluster.
+    name: 'instance metadata',
+    async run(platform, options) {
+      const { writeSandboxInstance } = await import('./instance-metadata');
+      await writeSandboxInstance(platform, options.variant);
     },
   },
   {
