@@ -1,6 +1,8 @@
 // Every command group explains itself: `brkt GROUP --help`, `brkt GROUP` and `brkt help GROUP`.
 // The groups come from the registry, so a group added later is covered without a new test.
 import { describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { brkt } from '../helpers/brkt';
 import { GROUPS } from '../../src/commands/registry';
 import { ROLE_NAMES, isRole } from '../../src/dispatch';
@@ -90,4 +92,11 @@ test.concurrent('signpost by its own name keeps upstream usage on stderr, exit 1
   const ours = await brkt('brkt', ['signpost', '--help']);
   expect(ours).toMatchObject({ stderr: '', code: 0 });
   expect(ours.stdout).toContain('\n  brkt signpost status ');
+});
+
+test.concurrent('the README shows the real group help of brkt settings', async () => {
+  const readme = readFileSync(join(import.meta.dir, '../../README.md'), 'utf8');
+  const help = await brkt('brkt', ['settings']);
+  expect(help.code).toBe(0);
+  expect(readme).toContain('```console\n$ brkt settings\n' + help.stdout + '```\n');
 });

@@ -110,3 +110,12 @@ test('a commit whose apply fails says both in one line, exit 1, and --json-resul
   expect(JSON.parse(applied.stdout)).toEqual({ transaction: expect.stringMatching(/^brkt-set-/), committed: ['settings.motd'], applied: true });
   expect(readFileSync(join(root, 'etc/motd'), 'utf8')).toBe('still applies\n');
 });
+
+test.concurrent('the README and dev init --help name exactly the shipped variants', async () => {
+  const readme = readFileSync(join(import.meta.dir, '../../README.md'), 'utf8');
+  const listed = /The variants are those of 2020 whose\s+defaults brkt ships: (.+?)\. The default/.exec(readme)?.[1];
+  expect(listed?.split(/,\s*/)).toEqual(SHIPPED_VARIANTS);
+  const help = await brkt('brkt', ['dev', 'init', '--help']);
+  expect(help.code).toBe(0);
+  for (const variant of SHIPPED_VARIANTS) expect(help.stdout).toContain(variant);
+});
