@@ -59,14 +59,17 @@ async function runGroup(name: string, args: string[], shown: string, root: strin
     if (code !== undefined) return code;
   }
   const module = await entry.load();
-  const { runCli, answersGroup } = await import('./commands/run-cli');
-  if (asBrkt && !entry.hidden && answersGroup(module.commands, args)) {
-    return runCli({ commands: module.commands, prefix: [name], binaryName: 'brkt', shown, args: [name, ...args], root, description: entry.description });
+  if (asBrkt && !entry.hidden) {
+    const { runCli, answersGroup } = await import('./commands/run-cli');
+    if (answersGroup(module.commands, args)) {
+      return runCli({ commands: module.commands, prefix: [name], binaryName: 'brkt', shown, args: [name, ...args], root, description: entry.description });
+    }
   }
   if (module.runRole && prefix.length === 0) {
     const { makePlatform } = await import('./platform');
     return module.runRole(args, { shown, platform: makePlatform({ root }) });
   }
+  const { runCli } = await import('./commands/run-cli');
   const binaryName = prefix.length ? 'brkt' : shown;
   return runCli({ commands: module.commands, prefix, binaryName, shown, args, root, description: entry.description });
 }
