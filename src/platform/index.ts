@@ -65,6 +65,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
       (await import('./atomic-writes')).writeFilesAtomic(writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
     bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo()), ['readStream'], { selfCommand: selfCommand() }),
     lockFile: async (path, mode) => (await import('./file-lock')).lockFile(underRoot(root, path), mode),
+    syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
   };
 }
 

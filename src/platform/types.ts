@@ -204,4 +204,10 @@ export interface Platform {
    * conflicting lock is held by another open file (update status and commands, updates.md 6).
    */
   lockFile(path: string, mode: 'shared' | 'exclusive'): Promise<FileLock | undefined>;
+  /**
+   * Makes every write to the filesystem holding `path` (under the root) durable at once
+   * (syncfs): a batch written with `writeFilesAtomic(..., { sync: false })` then survives a power
+   * loss, data and renames alike, for the cost of one journal commit.
+   */
+  syncFilesystem(path: string): Promise<void>;
 }

@@ -56,14 +56,23 @@ describe('brkt migrator on a sandbox root', () => {
     expect(up.code).toBe(0);
     const upgraded = currentDir(dir);
     expect(upgraded).toMatch(/^v1\.1\.0_[A-Za-z0-9]{16}$/);
-    expect(up.stdout.split('\n')).toEqual([
+    const base = realpathSync(dir.path(BASE));
+    const lines = up.stdout.split('\n');
+    const migratedInto = /into (\S+)$/.exec(lines[2] ?? '')?.[1] ?? '';
+    // The migration writes one directory; the version change copies it into the final one
+    // (settings-now.md 1.8), and the other version's datastore and links go.
+    expect(migratedInto).toMatch(new RegExp(`^${base}/v1\\.1\\.0_[A-Za-z0-9]{16}$`));
+    expect(migratedInto).not.toBe(`${base}/${upgraded}`);
+    expect(lines).toEqual([
       '[INFO] Migrating the datastore forward from 1.0.0 to 1.1.0',
       '[INFO] Migrations to run: migrate_v1.1.0_greeting.json',
-      `[INFO] Running migration 'migrate_v1.1.0_greeting.json' --forward from ${realpathSync(dir.path(`${BASE}/v1.0.0_AAAAAAAAAAAAAAAA`))} into ${realpathSync(dir.path(BASE))}/${upgraded}`,
+      `[INFO] Running migration 'migrate_v1.1.0_greeting.json' --forward from ${base}/v1.0.0_AAAAAAAAAAAAAAAA into ${migratedInto}`,
+      `[INFO] Copied 7 keys into ${base}/${upgraded}; dropped 0 weak or image-owned keys and all metadata`,
       `[INFO] The datastore is at 1.1.0: current -> v1 -> v1.1 -> v1.1.0 -> ${upgraded}`,
+      `[INFO] Removed datastores and links of other versions: ${[migratedInto.slice(base.length + 1), 'v1.0', 'v1.0.0', 'v1.0.0_AAAAAAAAAAAAAAAA'].sort().join(', ')}`,
       '',
     ]);
-    expect(links(dir)).toEqual({ current: 'v1', v1: 'v1.1', 'v1.0': 'v1.0.0', 'v1.0.0': 'v1.0.0_AAAAAAAAAAAAAAAA', 'v1.1': 'v1.1.0', 'v1.1.0': upgraded });
+    expect(links(dir)).toEqual({ current: 'v1', v1: 'v1.1', 'v1.1': 'v1.1.0', 'v1.1.0': upgraded });
     expect([live(dir, 'settings/greeting'), live(dir, 'settings/motd'), live(dir, 'settings/updates/seed')]).toEqual(['hello', undefined, 42]);
 
     // What storewolf adds at 1.1.0 goes again on the way back.
@@ -76,7 +85,7 @@ describe('brkt migrator on a sandbox root', () => {
     const downgraded = currentDir(dir);
     expect(downgraded).toMatch(/^v1\.0\.0_[A-Za-z0-9]{16}$/);
     expect(downgraded).not.toBe('v1.0.0_AAAAAAAAAAAAAAAA');
-    expect(links(dir)).toEqual({ current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': downgraded, 'v1.1': 'v1.1.0', 'v1.1.0': upgraded });
+    expect(links(dir)).toEqual({ current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': downgraded });
     expect([live(dir, 'settings/motd'), live(dir, 'settings/greeting'), live(dir, 'settings/updates/ignore-waves')]).toEqual(['hello', undefined, undefined]);
 
     const again = await brkt('brkt', ['migrator'], { root: dir.root });
@@ -133,7 +142,9 @@ describe('brkt migrator on a sandbox root', () => {
     expect(stay.stdout).toContain('nothing to do');
     const move = await brkt('brkt', ['migrator', '--migrate-to-version-from-os-release', '--migrate-to-version', '1.1.0'], { root: dir.root });
     expect(move.code).toBe(0);
-    expect(links(dir)).toMatchObject({ current: 'v1', v1: 'v1.1', 'v1.1.0': 'v1.0.0_AAAAAAAAAAAAAAAA' });
+    expect(links(dir)).toMatchObject({ current: 'v1', v1: 'v1.1', 'v1.1': 'v1.1.0' });
+    expect(currentDir(dir)).toMatch(/^v1\.1\.0_[A-Za-z0-9]{16}$/);
+    expect(live(dir, 'settings/motd')).toBe('hello');
   });
 
   test.concurrent('no datastore yet: a notice and exit 0, before os-release is read', async () => {

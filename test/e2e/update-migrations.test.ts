@@ -144,18 +144,16 @@ describe('a release that renames a setting and adds one', () => {
     expect(await host.run(['settings', 'set', 'network.hostname=node-1'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await settingsJson(host, 'network')).toEqual({ network: { hostname: 'node-1' } });
 
-    // migrations.md 6.2: a new directory, the 1.1 links, current flipped; 1.0.0 kept as it was.
+    // migrations.md 6.2 with settings-now.md 1.8: a new directory, the 1.1 links, current
+    // flipped; the 1.0.0 datastore and links are removed (core-kit 14.0.1).
     const second = linkChain(host);
-    const upgradedDir = second.directories.find(name => name !== original)!;
+    const upgradedDir = second.directories[0]!;
     expect(upgradedDir).toMatch(DIRECTORY('1.1.0'));
     expect(second).toEqual({
-      links: { current: 'v1', v1: 'v1.1', 'v1.0': 'v1.0.0', 'v1.0.0': original, 'v1.1': 'v1.1.0', 'v1.1.0': upgradedDir },
-      directories: [original, upgradedDir].sort(),
+      links: { current: 'v1', v1: 'v1.1', 'v1.1': 'v1.1.0', 'v1.1.0': upgradedDir },
+      directories: [upgradedDir],
     });
     expect(basename(realpathSync(host.path(`${BASE}/current`)))).toBe(upgradedDir);
-    const kept = await liveSettings(host.path(`${BASE}/${original}`));
-    expect(kept['settings.host-containers.dev-tools.source']).toBe(JSON.stringify(DEV_TOOLS.source));
-    expect(Object.keys(kept).filter(key => key.includes('toolbox') || key.includes('network'))).toEqual([]);
 
     expect(await host.run(['rollback'])).toEqual({ code: 0, stdout: 'Next boot: set A, version 1.0.0 (running: set B, version 1.1.0)\n', stderr: '' });
     expect((await host.run(['reboot'])).code).toBe(0);
@@ -170,15 +168,15 @@ describe('a release that renames a setting and adds one', () => {
     expect(restored.network).toBeUndefined();
     expect(await host.run(['settings', 'get', 'network.hostname'])).toMatchObject({ code: 1, stdout: '' });
 
-    // A backward run makes a new v1.0.0_<id> and re-points v1.0.0; every older directory stays.
+    // A backward run makes a new v1.0.0_<id>; only the running version's chain stays.
     const third = linkChain(host);
-    const rolledBackDir = third.directories.find(name => name !== original && name !== upgradedDir)!;
+    const rolledBackDir = third.directories[0]!;
     expect(rolledBackDir).toMatch(DIRECTORY('1.0.0'));
+    expect([original, upgradedDir]).not.toContain(rolledBackDir);
     expect(third).toEqual({
-      links: { current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': rolledBackDir, 'v1.1': 'v1.1.0', 'v1.1.0': upgradedDir },
-      directories: [original, upgradedDir, rolledBackDir].sort(),
+      links: { current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': rolledBackDir },
+      directories: [rolledBackDir],
     });
-    expect((await liveSettings(host.path(`${BASE}/${upgradedDir}`)))['settings.network.hostname']).toBe('"node-1"');
 
     served.child.kill('SIGTERM');
     await served.finished;
@@ -309,7 +307,8 @@ describe('a boot of the new version that fails after migrating', () => {
     const back = links['v1.0.0']!;
     expect(back).toMatch(DIRECTORY('1.0.0'));
     expect(back).not.toBe(original);
-    expect(links).toEqual({ current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': back, 'v1.1': 'v1.1.0', 'v1.1.0': migrated.links['v1.1.0']! });
-    expect(directories).toEqual([original, migrated.links['v1.1.0']!, back].sort());
+    expect(back).not.toBe(migrated.links['v1.1.0']);
+    expect(links).toEqual({ current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': back });
+    expect(directories).toEqual([back]);
   });
 });

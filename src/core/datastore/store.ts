@@ -174,9 +174,19 @@ export class Datastore {
   /** Everything in live/: data values and metadata, read once (the server's in-memory view). */
   async loadLive(): Promise<{ data: Map<string, StoredValue>; metadata: MetadataMap }> {
     if (!(await this.exists())) throw new BrktError('io', `Data store error during load: Live datastore missing at ${this.livePath}`);
+    return this.loadTree(this.livePath);
+  }
+
+  /** A pending transaction's data and metadata (metadata may be staged with data, e.g. `strength`). */
+  async loadTransaction(tx: string): Promise<{ data: Map<string, StoredValue>; metadata: MetadataMap }> {
+    const base = this.baseOf(tx);
+    return (await this.files.exists(base)) ? this.loadTree(base) : { data: new Map(), metadata: new Map() };
+  }
+
+  private async loadTree(base: string): Promise<{ data: Map<string, StoredValue>; metadata: MetadataMap }> {
     const data = new Map<string, StoredValue>();
     const metadata: MetadataMap = new Map();
-    for (const entry of await this.walk(this.livePath)) {
+    for (const entry of await this.walk(base)) {
       const text = await this.files.readText(entry.path);
       if (entry.meta === undefined) {
         data.set(entry.key.name, { key: entry.key, text });

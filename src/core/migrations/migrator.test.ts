@@ -88,6 +88,7 @@ describe('migrations.md 9: migrator vectors', () => {
   });
 
   test('12: forward runs the listed order (not alphabetical) and leaves exactly the new chain', async () => {
+    // settings-now.md 1.8: since core-kit 14.0.1 the other version's links and directory go too.
     await using host = await makeHost('0.99.0', { 'settings.step': '0' });
     await publish(host, { '(0.99.0, 0.99.1)': ['b-first-migration', 'a-second-migration', 'third-migration'] }, ORDERED);
     const lines: string[] = [];
@@ -100,10 +101,9 @@ describe('migrations.md 9: migrator vectors', () => {
     ]);
     expect(await liveValue(host, 'settings.step')).toBe('3');
     const names = entries(host);
-    expect(names.length).toBe(7);
-    expect(names.filter(n => /^v0\.99\.0_[A-Za-z0-9]{16}$/.test(n)).length).toBe(1);
+    expect(names.length).toBe(5);
     expect(names.filter(n => /^v0\.99\.1_[A-Za-z0-9]{16}$/.test(n)).length).toBe(1);
-    expect(names.filter(n => !n.includes('_'))).toEqual(['current', 'v0', 'v0.99', 'v0.99.0', 'v0.99.1']);
+    expect(names.filter(n => !n.includes('_'))).toEqual(['current', 'v0', 'v0.99', 'v0.99.1']);
     expect(currentDir(host)).toMatch(/^v0\.99\.1_/);
   });
 
@@ -175,7 +175,7 @@ describe('the migrator on a settings datastore', () => {
     const upgraded = currentDir(host);
     expect(upgraded).toMatch(/^v1\.1\.0_[A-Za-z0-9]{16}$/);
     expect(up.datastore).toBe(join(realpathSync(host.base), upgraded));
-    expect(links(host)).toEqual({ current: 'v1', v1: 'v1.1', 'v1.0': 'v1.0.0', 'v1.0.0': original, 'v1.1': 'v1.1.0', 'v1.1.0': upgraded });
+    expect(links(host)).toEqual({ current: 'v1', v1: 'v1.1', 'v1.1': 'v1.1.0', 'v1.1.0': upgraded });
     expect(await liveValue(host, 'settings.greeting')).toBe('hello');
     expect(await liveValue(host, 'settings.motd')).toBeUndefined();
     expect(await liveValue(host, 'settings.updates.seed')).toBe(42);
@@ -188,15 +188,15 @@ describe('the migrator on a settings datastore', () => {
     const downgraded = currentDir(host);
     expect(downgraded).toMatch(/^v1\.0\.0_[A-Za-z0-9]{16}$/);
     expect(downgraded).not.toBe(original);
-    expect(links(host)).toEqual({ current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': downgraded, 'v1.1': 'v1.1.0', 'v1.1.0': upgraded });
+    expect(links(host)).toEqual({ current: 'v1', v1: 'v1.0', 'v1.0': 'v1.0.0', 'v1.0.0': downgraded });
     expect(await liveValue(host, 'settings.motd')).toBe('hello');
     expect(await liveValue(host, 'settings.greeting')).toBeUndefined();
     expect(await liveValue(host, 'settings.updates.ignore-waves')).toBeUndefined();
-    // Old directories stay for rollback and debugging.
-    expect(entries(host).filter(n => n.includes('_')).sort()).toEqual([downgraded, original, upgraded].sort());
+    // Only the chain of the running version stays (core-kit 14.0.1); going back migrates backward.
+    expect(entries(host).filter(n => n.includes('_'))).toEqual([downgraded]);
   });
 
-  test('pending transactions are migrated one by one; metadata only from live', async () => {
+  test('pending transactions are migrated one by one; metadata is dropped on a version change', async () => {
     await using host = await makeHost('1.0.0', { 'settings.motd': 'live' });
     const store = new Datastore(host.platform.files, `${host.base}/current`);
     await store.setMetadata(parseKey('settings.motd'), 'affected-services', '["motd"]');
@@ -211,25 +211,72 @@ describe('the migrator on a settings datastore', () => {
     expect(await after.getKey(parseKey('settings.motd'), 'bottlerocket-launch')).toBeUndefined();
     expect(await after.getKey(parseKey('settings.ntp.time-servers'), 'user tx')).toBe('["a"]');
     expect(await after.getKey(parseKey('settings.number'), 'user tx')).toBe('1.0');
-    expect(await after.getMetadataRaw(parseKey('settings.greeting'), 'affected-services')).toBe('["motd"]');
+    // The migration moved the metadata with the rename; the version change then drops all of it.
+    expect(await after.getMetadataRaw(parseKey('settings.greeting'), 'affected-services')).toBeUndefined();
     expect(await after.getMetadataRaw(parseKey('settings.motd'), 'affected-services')).toBeUndefined();
   });
 
-  test('no migrations between two versions: the new links point at the same directory', async () => {
+  test('no migrations between two versions: still a new directory, the old one removed', async () => {
     await using host = await makeHost('1.21.0', { 'settings.motd': 'hi' });
     const before = currentDir(host);
     await publish(host, { '(1.21.0, 1.22.0)': [] }, {});
     const outcome = await migrate(host, '1.22.0');
     expect(outcome).toMatchObject({ kind: 'migrated', migrations: [] });
-    expect(links(host)).toMatchObject({ 'v1.22.0': before, 'v1.22': 'v1.22.0', v1: 'v1.22', current: 'v1', 'v1.21.0': before });
-    expect(entries(host).filter(n => n.includes('_'))).toEqual([before]);
+    const after = currentDir(host);
+    expect(after).toMatch(/^v1\.22\.0_[A-Za-z0-9]{16}$/);
+    expect(links(host)).toEqual({ 'v1.22.0': after, 'v1.22': 'v1.22.0', v1: 'v1.22', current: 'v1' });
+    expect(entries(host).filter(n => n.includes('_'))).toEqual([after]);
+    expect(before).not.toBe(after);
+    expect(await liveValue(host, 'settings.motd')).toBe('hi');
   });
 
-  test('a major version change creates v2 and keeps v1', async () => {
+  test('a major version change creates v2 and removes v1', async () => {
     await using host = await makeHost('1.9.0', {});
     await publish(host, { '(1.9.0, 2.0.0)': [] }, {});
     await migrate(host, '2.0.0');
-    expect(links(host)).toMatchObject({ current: 'v2', v2: 'v2.0', 'v2.0': 'v2.0.0', v1: 'v1.9' });
+    const links2 = links(host);
+    expect(links2).toMatchObject({ current: 'v2', v2: 'v2.0', 'v2.0': 'v2.0.0' });
+    expect(Object.keys(links2).sort()).toEqual(['current', 'v2', 'v2.0', 'v2.0.0']);
+  });
+
+  test('settings-now.md 8 vector 7: a version change keeps strong settings only, and no metadata', async () => {
+    await using host = await makeHost('1.0.0', {
+      'settings.motd': 'generated',
+      'settings.ntp.time-servers': ['a.example.com'],
+      'services.motd.configuration-files': ['motd'],
+      'configuration-files.motd.path': '/etc/motd',
+    });
+    const store = new Datastore(host.platform.files, `${host.base}/current`);
+    await store.setMetadata(parseKey('settings.motd'), 'strength', '"weak"');
+    await store.setMetadata(parseKey('settings.ntp.time-servers'), 'strength', '"strong"');
+    await store.setMetadata(parseKey('settings.motd'), 'affected-services', '["motd"]');
+    await publish(host, { '(1.0.0, 1.1.0)': [] }, {});
+    await migrate(host, '1.1.0');
+    expect(currentDir(host)).toMatch(/^v1\.1\.0_[A-Za-z0-9]{16}$/);
+    const live = await new Datastore(host.platform.files, `${host.base}/current`).loadLive();
+    expect([...live.data.keys()]).toEqual(['settings.ntp.time-servers']);
+    expect(live.metadata.size).toBe(0);
+  });
+
+  test('strength is inherited from the longest prefix, and a transaction\'s own strength comes first', async () => {
+    await using host = await makeHost('1.0.0', {
+      'settings.host-containers.admin.source': 'generated',
+      'settings.host-containers.admin.enabled': true,
+      'settings.host-containers.control.source': 'mine',
+    });
+    const store = new Datastore(host.platform.files, `${host.base}/current`);
+    await store.setMetadata(parseKey('settings.host-containers'), 'strength', '"weak"');
+    await store.setMetadata(parseKey('settings.host-containers.admin.enabled'), 'strength', '"strong"');
+    await store.setMetadata(parseKey('settings.host-containers.control'), 'strength', '"strong"');
+    await store.setKey(parseKey('settings.motd'), '"pending weak"', 'tx');
+    await host.platform.files.writeAtomic(`${store.baseOf('tx')}/settings/motd.strength`, '"weak"');
+    await store.setKey(parseKey('settings.ntp.time-servers'), '["b"]', 'tx');
+    await publish(host, { '(1.0.0, 1.1.0)': [] }, {});
+    await migrate(host, '1.1.0');
+    const after = new Datastore(host.platform.files, `${host.base}/current`);
+    expect([...(await after.loadLive()).data.keys()].sort()).toEqual(['settings.host-containers.admin.enabled', 'settings.host-containers.control.source']);
+    expect(await after.listTransactions()).toEqual(['tx']);
+    expect((await after.getPrefix('', 'tx')).map(value => value.key.name)).toEqual(['settings.ntp.time-servers']);
   });
 
   test('a missing manifest, chain or document changes nothing and says why', async () => {

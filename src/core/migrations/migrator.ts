@@ -10,6 +10,7 @@ import type { Version } from '../updates/version';
 import { canonicalDatastorePath, parentOf, readDatastoreVersion } from './datastore-version';
 import { loadMigration, MANIFEST_FILE } from './migration-files';
 import { migrateDatastore, osData } from './migrate-datastore';
+import { copyForNewVersion, removeOrphanedDatastores } from './version-reset';
 import { findMigrations, migrationDirection, type Direction } from './select';
 import type { MigrationDocument } from './document';
 import type { Platform } from '../../platform/types';
@@ -33,8 +34,9 @@ export type MigratorOutcome =
 
 /**
  * migrations.md 6: version from the link chain, direction, migrations from the manifest, each
- * run from a copy into `v<target>_<id>`, intermediates removed, links flipped last. On failure
- * `current` is untouched and the error names the migration.
+ * run from a copy into `v<target>_<id>`, then the version-change copy (settings-now.md 1.8),
+ * links flipped last and the other versions' datastores removed. On failure `current` is
+ * untouched and the error names the migration.
  */
 export async function runMigrator(platform: Platform, options: MigratorOptions): Promise<MigratorOutcome> {
   const log = options.log ?? (() => {});
@@ -56,24 +58,36 @@ export async function runMigrator(platform: Platform, options: MigratorOptions):
   if (manifestText === undefined) throw new BrktError('not-found', `Failed to read the update manifest ${manifestPath}: no such file (brkt update stores it with the migrations)`);
   const names = findMigrations(parseManifest(manifestText).migrations, current, target);
 
-  let final = canonical;
+  // brkt: a commit cut short by a crash is finished first (its redo log names keys as they were
+  // before the migration), so migrations see committed data only. This completes a commit that
+  // already happened, as storewolf would at this boot; the source's data is otherwise untouched.
+  for (const line of await new Datastore(files, canonical).recover()) log('info', `Datastore recovery: ${line}`);
+  let migrated = canonical;
   if (names.length === 0) {
-    log('info', `No migrations between ${current.text} and ${target.text}; the new version links point at the existing datastore`);
+    log('info', `No migrations between ${current.text} and ${target.text}`);
   } else {
     log('info', `Migrations to run: ${names.join(', ')}`);
     // brkt: every document is read and checked before anything is written.
     const documents: Array<[string, MigrationDocument]> = [];
     for (const name of names) documents.push([name, await loadMigration(platform, options.migrationDirectory, name)]);
     const os = await runningOsData(platform);
-    // brkt: a commit cut short by a crash is finished first (its redo log names keys as they were
-    // before the migration), so migrations see committed data only. This completes a commit that
-    // already happened, as storewolf would at this boot; the source's data is otherwise untouched.
-    for (const line of await new Datastore(files, canonical).recover()) log('info', `Datastore recovery: ${line}`);
-    final = await runMigrations(platform, { documents, direction, source: canonical, target, os, log });
+    migrated = await runMigrations(platform, { documents, direction, source: canonical, target, os, log });
   }
+  // Any version change (settings-now.md 1.8): a new directory without weak values, metadata,
+  // services or configuration files, which the new image's storewolf and sundog write again.
+  const final = `${base}/v${target.text}_${randomDatastoreId()}`;
+  const counts = await copyForNewVersion(platform, migrated, final);
+  log('info', `Copied ${counts.kept} keys into ${final}; dropped ${counts.dropped} weak or image-owned keys and all metadata`);
   const flipped = await flipToVersion(files, target, final);
   if (flipped.warning) log('warn', flipped.warning);
   log('info', `The datastore is at ${target.text}: current -> ${flipped.links.map(([, to]) => to).reverse().join(' -> ')}`);
+  const chain = new Set(flipped.links.map(([link]) => link).concat(final.slice(base.length + 1)));
+  try {
+    const removed = await removeOrphanedDatastores(files, base, chain);
+    if (removed.length) log('info', `Removed datastores and links of other versions: ${removed.join(', ')}`);
+  } catch (error) {
+    log('warn', `Failed to remove old datastores in ${base}: ${messageOf(error)}`);
+  }
   return { kind: 'migrated', from: current, to: target, direction, migrations: names, datastore: final };
 }
 
@@ -101,7 +115,7 @@ async function runMigrations(
       const code = error instanceof BrktError ? error.code : 'io';
       throw new BrktError(code, `Migration '${name}' failed: ${messageOf(error)}`, { cause: error });
     }
-    // The original datastore is never removed; at most two generated directories exist at once.
+    // The source is never removed here; at most two generated directories exist at once.
     if (previous !== undefined) {
       try {
         await files.remove(previous, { recursive: true });
