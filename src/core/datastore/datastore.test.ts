@@ -9,6 +9,7 @@ import { assemble, flatten } from './pairs';
 import { Datastore } from './store';
 import { ensureVersionedDatastore } from './versioned';
 import { parseJson } from './json-text';
+import type { HostFiles } from '../../platform/types';
 
 async function tempStore() {
   const dir = makeTempDir();
@@ -182,5 +183,44 @@ describe('crash recovery', () => {
     expect([...live.data.values()].map(v => [v.key.name, v.text])).toEqual([['settings.a', '2'], ['settings.b', '3']]);
     expect(await t.store.listTransactions()).toEqual([]);
     expect(existsSync(`${t.store.path}/commit-in-progress`)).toBe(false);
+  });
+});
+
+describe('the commit marker', () => {
+  /** The real files, with every unlink and directory fsync recorded in order. */
+  function recording(files: HostFiles, calls: string[]): HostFiles {
+    return new Proxy(files, {
+      get(target, name) {
+        const method = Reflect.get(target, name) as (...args: unknown[]) => unknown;
+        if (name === 'remove' || name === 'fsyncDir') return (path: string, ...rest: unknown[]) => (calls.push(`${name} ${path}`), method.call(target, path, ...rest));
+        return typeof method === 'function' ? method.bind(target) : method;
+      },
+    });
+  }
+
+  /** The calls after the marker's unlink, up to the next unlink: its durability is what follows. */
+  const afterMarkerRemoval = (calls: string[], path: string) => {
+    const at = calls.indexOf(`remove ${path}/commit-in-progress`);
+    expect(at).toBeGreaterThanOrEqual(0);
+    return calls.slice(at + 1).filter(call => call.startsWith('fsyncDir'));
+  };
+
+  test('its removal after a commit is made durable by an fsync of the datastore directory', async () => {
+    await using t = await tempStore();
+    const calls: string[] = [];
+    const store = new Datastore(recording(t.files, calls), t.store.path);
+    await store.setKey(parseKey('settings.a'), '1', 'tx');
+    await store.setKey(parseKey('settings.b'), '2', 'tx');
+    await store.commitTransaction('tx');
+    expect(afterMarkerRemoval(calls, store.path)).toEqual([`fsyncDir ${store.path}`]);
+  });
+
+  test('its removal by recovery is made durable too', async () => {
+    await using t = await tempStore();
+    const calls: string[] = [];
+    const store = new Datastore(recording(t.files, calls), t.store.path);
+    await t.files.writeAtomic(`${store.path}/commit-in-progress`, JSON.stringify({ txs: ['tx'], values: [['settings.a', '2']] }));
+    await store.recover();
+    expect(afterMarkerRemoval(calls, store.path)).toEqual([`fsyncDir ${store.path}`]);
   });
 });

@@ -259,7 +259,7 @@ export class Datastore {
     }
     await this.commitValues([...merged.values()]);
     for (const tx of committing) await this.retireTransaction(tx);
-    if (merged.size > 1) await this.files.remove(marker);
+    if (merged.size > 1) await this.removeMarker();
     return pendings;
   }
 
@@ -285,7 +285,7 @@ export class Datastore {
         for (const tx of intent.txs) await this.files.remove(this.baseOf(tx), { recursive: true });
         done.push(`finished the interrupted commit of transaction${intent.txs.length > 1 ? 's' : ''} ${intent.txs.map(tx => `'${tx}'`).join(', ')} (${values.length} keys)`);
       }
-      await this.files.remove(marker);
+      await this.removeMarker();
     }
     for (const name of await this.files.list(this.path)) {
       if (name.startsWith(RETIRED_PREFIX)) await this.files.remove(`${this.path}/${name}`, { recursive: true });
@@ -293,6 +293,16 @@ export class Datastore {
     const temps = await this.removeTemps(this.path);
     if (temps) done.push(`removed ${temps} temp files of interrupted writes`);
     return done;
+  }
+
+  /**
+   * The marker's unlink is made durable before anything else happens: if it were lost in a
+   * power cut, the next start would roll the finished commit forward again, over any commit
+   * made after it.
+   */
+  private async removeMarker() {
+    await this.files.remove(`${this.path}/${COMMIT_MARKER}`);
+    await this.files.fsyncDir(this.path);
   }
 
   /**
