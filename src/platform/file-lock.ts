@@ -1,9 +1,9 @@
 // flock(2) on a lock file, non-blocking, shared or exclusive: how thar-be-updates and the API
 // server serialise update commands (updates.md 6.3, api.md 8.1). Node has no flock; libc's is
 // called through bun:ffi, which works inside the compiled binary.
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, openSync } from 'node:fs';
 import { BrktError, messageOf } from '../core/errors';
+import type { Confinement } from './confined';
 import type { FileLock } from './types';
 
 const LOCK_SH = 1;
@@ -36,14 +36,20 @@ async function loadFlock(): Promise<Flock> {
  * a conflicting lock. The lock belongs to this open file: another open of the same file, even in
  * this process, conflicts with it, as between processes.
  */
-export async function lockFile(path: string, mode: 'shared' | 'exclusive'): Promise<FileLock | undefined> {
+export async function lockFile(confinement: Confinement, path: string, mode: 'shared' | 'exclusive'): Promise<FileLock | undefined> {
   const call = await loadFlock();
   let fd: number;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    // Not truncated: a reader must not change the file that a holder opened.
-    fd = openSync(path, 'a', 0o644);
+    // Not truncated: a reader must not change the file that a holder opened. Entered like any
+    // file under the root: a link planted there does not make brkt create a file elsewhere.
+    const located = confinement.locate(path, { create: true, followLast: true });
+    try {
+      fd = openSync(located.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | located.noFollow, 0o644);
+    } finally {
+      located.close();
+    }
   } catch (error) {
+    if (error instanceof BrktError) throw error;
     throw new BrktError('io', `Failed to open the lock file ${path}: ${messageOf(error)}`, { cause: error });
   }
   if (call(fd, (mode === 'shared' ? LOCK_SH : LOCK_EX) | LOCK_NB) !== 0) {

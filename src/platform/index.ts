@@ -6,6 +6,7 @@ import { hostPaths, underRoot } from './paths';
 import { chooseRoot } from './root';
 import { lazyMethods } from './lazy';
 import { selfCommand } from './self-command';
+import type { Confinement } from './confined';
 import type { BundleIo, Fetcher, HostFiles, Imds, Platform } from './types';
 
 export interface PlatformOptions {
@@ -26,6 +27,8 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
   const kind = root === '/' ? 'host' : 'sandbox';
   const paths = hostPaths(root, options.socket ?? env.BRKT_SOCKET);
   const files = lazyMethods<HostFiles>(() => import('./files').then(m => new m.RootedFiles(root)));
+  let confined: Promise<Confinement> | undefined;
+  const confinement = () => (confined ??= import('./confined').then(m => new m.Confinement(root)));
   const blockRoots = async () => (await blockParty()).blockRoots(env);
   return {
     kind,
@@ -62,9 +65,9 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,
     serveHttp: async serveOptions => (await import('./api-socket')).serveUnixHttp(serveOptions),
     writeFilesAtomic: async (writes, writeOptions) =>
-      (await import('./atomic-writes')).writeFilesAtomic(writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
+      (await import('./atomic-writes')).writeFilesAtomic(await confinement(), writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
     bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo()), ['readStream'], { selfCommand: selfCommand() }),
-    lockFile: async (path, mode) => (await import('./file-lock')).lockFile(underRoot(root, path), mode),
+    lockFile: async (path, mode) => (await import('./file-lock')).lockFile(await confinement(), underRoot(root, path), mode),
     syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
   };
 }

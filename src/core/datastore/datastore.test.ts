@@ -1,6 +1,6 @@
 // The test vectors of datastore.md section 11, on a real directory tree.
 import { describe, expect, test } from 'bun:test';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { makeTempDir } from '../../../test/helpers/sandbox';
 import { makePlatform } from '../../platform';
 import { decodeSegment, encodeSegment } from './encoding';
@@ -222,5 +222,45 @@ describe('the commit marker', () => {
     await t.files.writeAtomic(`${store.path}/commit-in-progress`, JSON.stringify({ txs: ['tx'], values: [['settings.a', '2']] }));
     await store.recover();
     expect(afterMarkerRemoval(calls, store.path)).toEqual([`fsyncDir ${store.path}`]);
+  });
+});
+
+describe('links planted in the datastore', () => {
+  /** A datastore as the API server opens it (batch writer), and an outside directory beside the root. */
+  async function storeWithOutside() {
+    const dir = makeTempDir();
+    mkdirSync(dir.path('outside'));
+    const platform = makePlatform({ root: dir.path('root'), env: {} });
+    const store = new Datastore(platform.files, dir.path('root/datastore'), platform.writeFilesAtomic, { soleWriter: true });
+    await platform.files.mkdirp(store.livePath);
+    return Object.assign(dir, { store, outside: () => readdirSync(dir.path('outside')) });
+  }
+
+  test('pending/<tx> a link out of the root: PATCH and commit write nothing there', async () => {
+    await using t = await storeWithOutside();
+    mkdirSync(t.store.pendingPath);
+    symlinkSync(t.path('outside'), `${t.store.pendingPath}/${encodeSegment('tx')}`);
+    await expect(t.store.setKey(parseKey('settings.motd'), '"x"', 'tx')).rejects.toThrow('outside the root');
+    await expect(t.store.commitTransaction('tx')).rejects.toThrow('outside the root');
+    expect(t.outside()).toEqual([]);
+  });
+
+  test.each(['live', 'live/settings'])('%s a link out of the root: a commit writes nothing there', async level => {
+    await using t = await storeWithOutside();
+    await t.store.setKey(parseKey('settings.motd'), '"x"', 'tx');
+    await t.store.setKey(parseKey('settings.ntp.time-servers'), '["a"]', 'tx');
+    rmSync(`${t.store.path}/${level}`, { recursive: true, force: true });
+    symlinkSync(t.path('outside'), `${t.store.path}/${level}`);
+    await expect(t.store.commitTransaction('tx')).rejects.toThrow('outside the root');
+    await expect(t.store.setMetadata(parseKey('settings.motd'), 'affected-services', '["motd"]')).rejects.toThrow('outside the root');
+    expect(t.outside()).toEqual([]);
+  });
+
+  test('the commit marker a link out of the root: it is neither written through nor read', async () => {
+    await using t = await storeWithOutside();
+    writeFileSync(t.path('outside/intent'), JSON.stringify({ txs: [], values: [['settings.motd', '"forged"']] }));
+    symlinkSync(t.path('outside/intent'), `${t.store.path}/commit-in-progress`);
+    await expect(t.store.recover()).rejects.toThrow('outside the root');
+    expect(readFileSync(t.path('outside/intent'), 'utf8')).toContain('forged');
   });
 });
