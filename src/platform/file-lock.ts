@@ -67,3 +67,35 @@ export async function lockFile(confinement: Confinement, path: string, mode: 'sh
     },
   };
 }
+
+/**
+ * An exclusive, non-blocking flock on the directory `dir` itself (no file is created in it).
+ * Undefined when another open file holds it. `/proc/locks` shows the holder's pid, which is how
+ * `brkt reboot` recognises the serving process (`processHoldsLock`).
+ */
+export async function lockDirectory(confinement: Confinement, dir: string): Promise<FileLock | undefined> {
+  const call = await loadFlock();
+  const held = confinement.openDir(dir);
+  let fd: number;
+  try {
+    fd = openSync(held.path, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch (error) {
+    throw new BrktError('io', `Failed to open ${dir} to lock it: ${messageOf(error)}`, { cause: error });
+  } finally {
+    held.close();
+  }
+  if (call(fd, LOCK_EX | LOCK_NB) !== 0) {
+    closeSync(fd);
+    return undefined;
+  }
+  let locked = true;
+  return {
+    path: dir,
+    release() {
+      if (!locked) return;
+      locked = false;
+      call(fd, LOCK_UN);
+      closeSync(fd);
+    },
+  };
+}

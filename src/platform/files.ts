@@ -17,11 +17,7 @@ export class RootedFiles implements HostFiles {
 
   /** Refuses paths outside the root, by name and through links; every method goes through here. */
   private locate<T>(path: string, options: { followLast?: boolean; create?: boolean; mode?: number }, use: (located: Located) => T): T {
-    const rel = relative(this.root, path);
-    if (!isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new BrktError('invalid-input', `Refusing path ${path}: it is outside the root ${this.root}`);
-    }
-    const located = this.confinement.locate(path, options);
+    const located = this.confinement.locate(this.checked(path), options);
     let result: T;
     try {
       result = use(located);
@@ -164,13 +160,32 @@ export class RootedFiles implements HostFiles {
     }
   }
 
+  async lockDirectory(dir: string) {
+    return (await import('./file-lock')).lockDirectory(this.confinement, this.checked(dir));
+  }
+
+  /** The device and inode of `path` (links followed inside the root), for matching `/proc/locks`. */
+  async identity(path: string): Promise<{ dev: number; ino: number } | undefined> {
+    try {
+      const stat = await this.locate(path, { followLast: true }, located => fs.stat(located.path));
+      return { dev: stat.dev, ino: stat.ino };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private checked(path: string): string {
+    const rel = relative(this.root, path);
+    if (!isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new BrktError('invalid-input', `Refusing path ${path}: it is outside the root ${this.root}`);
+    }
+    return path;
+  }
+
   /** Runs `use` on a held directory (as a `/proc/self/fd` path), entered as `locate` enters one. */
   private async inDir<T>(dir: string, options: { create?: boolean; mode?: number }, use: (path: string) => Promise<T>): Promise<T> {
-    const rel = relative(this.root, dir);
-    if (!isAbsolute(dir) || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new BrktError('invalid-input', `Refusing path ${dir}: it is outside the root ${this.root}`);
-    }
-    const held = this.confinement.openDir(dir, options);
+    const held = this.confinement.openDir(this.checked(dir), options);
     try {
       return await use(held.path);
     } catch (error) {

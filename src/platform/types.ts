@@ -44,6 +44,8 @@ export interface HostFiles {
   symlink(target: string, path: string): Promise<void>;
   readlink(path: string): Promise<string | undefined>;
   open(path: string, mode: 'r' | 'r+'): Promise<DeviceHandle>;
+  /** An exclusive non-blocking flock on the directory itself; undefined when another holds it. */
+  lockDirectory(dir: string): Promise<FileLock | undefined>;
 }
 
 export interface ExecResult {
@@ -175,6 +177,10 @@ export interface Platform {
   partitionPath(disk: string, number: number): Promise<string | undefined>;
   /** Device node of the partition under the running root filesystem (signpost.md 8.2); hosts only. */
   runningPartition(): Promise<string>;
+  /** The command line of process `pid` (`/proc/<pid>/cmdline`); undefined when it is gone. */
+  processArgv(pid: number): Promise<string[] | undefined>;
+  /** True when process `pid` holds a flock on `path` under the root (`/proc/locks`). */
+  processHoldsLock(pid: number, path: string): Promise<boolean>;
   /** Sends `signal` to `pid` (0: only checks); false when no such process exists. */
   signalProcess(pid: number, signal: 'SIGHUP' | 0): Promise<boolean>;
   /** One HTTP/1.1 request to a server on a Unix socket (the API); transport failures throw. */

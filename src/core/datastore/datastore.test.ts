@@ -264,3 +264,19 @@ describe('links planted in the datastore', () => {
     expect(readFileSync(t.path('outside/intent'), 'utf8')).toContain('forged');
   });
 });
+
+describe('the sole writer', () => {
+  test('a second one on the same datastore, by any path to it, is refused until the first settles', async () => {
+    await using t = await tempStore();
+    const platform = makePlatform({ root: t.root, env: {} });
+    symlinkSync('base', t.path('current'));
+    const first = new Datastore(platform.files, t.store.path, platform.writeFilesAtomic, { soleWriter: true });
+    const second = new Datastore(platform.files, t.path('current'), platform.writeFilesAtomic, { soleWriter: true });
+    await first.recover();
+    await expect(second.recover()).rejects.toThrow(`Another API server is already serving the datastore at ${t.path('current')}`);
+    expect(await t.store.recover()).toEqual([]); // a reader that is not a sole writer is not refused
+    await first.settled();
+    expect(await second.recover()).toEqual([]);
+    await second.settled();
+  });
+});
