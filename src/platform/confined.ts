@@ -72,12 +72,23 @@ export class Confinement {
     return { fd, path: `/proc/self/fd/${fd}`, close: () => closeSync(fd) };
   }
 
-  private componentsOf(path: string): string[] {
-    const rel = relative(this.roots[0]!, resolve(path));
-    if (!isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new BrktError('invalid-input', `Refusing path ${path}: it is outside the root ${this.root}`);
+  /** True when `path` names something under the root (by name: as given or by its real path). */
+  contains(path: string): boolean {
+    return this.isWholeHost || (isAbsolute(path) && this.relativeParts(path) !== undefined);
+  }
+
+  private relativeParts(path: string): string[] | undefined {
+    for (const root of this.roots) {
+      const rel = relative(root, resolve(path));
+      if (!rel.startsWith('..') && !isAbsolute(rel)) return rel.split('/').filter(part => part !== '' && part !== '.');
     }
-    return rel.split('/').filter(part => part !== '' && part !== '.');
+    return undefined;
+  }
+
+  private componentsOf(path: string): string[] {
+    const parts = isAbsolute(path) ? this.relativeParts(path) : undefined;
+    if (!parts) throw new BrktError('invalid-input', `Refusing path ${path}: it is outside the root ${this.root}`);
+    return parts;
   }
 
   private walk(path: string, parts: string[], options: { followLast?: boolean; create?: boolean; mode?: number; keep?: boolean }): Located & { fd?: number } {

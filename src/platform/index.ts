@@ -76,7 +76,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     },
     writeFilesAtomic: async (writes, writeOptions) =>
       (await import('./atomic-writes')).writeFilesAtomic(await confinement(), writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
-    bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo()), ['readStream'], { selfCommand: selfCommand() }),
+    bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo(root)), [], { selfCommand: selfCommand() }),
     lockFile: async (path, mode) => (await import('./file-lock')).lockFile(await confinement(), underRoot(root, path), mode),
     syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
   };
