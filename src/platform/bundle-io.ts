@@ -73,7 +73,7 @@ export function makeBundleIo(root = '/'): BundleIo {
       }
     },
     openFile,
-    openSink,
+    openSink: path => openSink(confinement, path),
     httpGet,
   };
 }
@@ -168,9 +168,23 @@ async function copyFile(open: (path: string) => Promise<OpenedFile>, from: strin
   }
 }
 
-async function openSink(path: string): Promise<ByteSink> {
-  await fs.mkdir(dirname(path), { recursive: true });
-  const handle = await fs.open(path, 'w', 0o644);
+/**
+ * The archive file. Under the root (logdog's default, var/log/support) it is created through the
+ * root's confinement and never through a link in its place; elsewhere it is where the caller said.
+ */
+async function openSink(confinement: Confinement, path: string): Promise<ByteSink> {
+  let handle: fs.FileHandle;
+  if (confinement.contains(path) && !confinement.isWholeHost) {
+    const located = confinement.locate(path, { create: true });
+    try {
+      handle = await fs.open(located.path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+    } finally {
+      located.close();
+    }
+  } else {
+    await fs.mkdir(dirname(path), { recursive: true });
+    handle = await fs.open(path, 'w', 0o644);
+  }
   return {
     async write(chunk) {
       let done = 0;

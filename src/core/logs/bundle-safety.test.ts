@@ -2,7 +2,7 @@
 // files are opened without following links when archived, and names the archive cannot hold
 // are lines in logdog.errors. Every archive is opened with GNU tar.
 import { describe, expect } from 'bun:test';
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { makePlatform } from '../../platform';
 import { makeTempDir } from '../../../test/helpers/sandbox';
 import { withTool } from '../../../test/helpers/tools';
@@ -122,5 +122,21 @@ describe('names the archive cannot hold', () => {
     ]);
     expect(member(t.output, 'logdog.errors')).toBe(result.errors.map(line => line + '\n').join(''));
     expect(member(t.output, 'after')).toBe('after\n');
+  });
+});
+
+describe('the archive itself', () => {
+  tarTest.concurrent('is not written through a link out of the root in its default place', async () => {
+    await using t = rootAndSecret();
+    mkdirSync(t.path('root/var/log'), { recursive: true });
+    mkdirSync(t.path('outside'));
+    symlinkSync(t.path('outside'), t.path('root/var/log/support'));
+    const output = t.platform.paths.logdogOutput;
+    await expect(collectLogs(t.platform, { output, requests: ['exec hello echo hi'] })).rejects.toThrow(`Failed to create archive ${output}: Refusing path ${output}: a link in it points at ${t.path('outside')}, outside the root`);
+    expect(readdirSync(t.path('outside'))).toEqual([]);
+    // Without the link the same place works, and GNU tar reads the result.
+    rmSync(t.path('root/var/log/support'));
+    await collectLogs(t.platform, { output, requests: ['exec hello echo hi'] });
+    expect(member(output, 'hello')).toBe('hi\n');
   });
 });
