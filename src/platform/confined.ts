@@ -118,6 +118,21 @@ export class Confinement {
         const at = `/proc/self/fd/${top()}/${name}`;
         if (last && !options.followLast) return this.located(top(), name, closeAll);
         let kind: 'link' | 'dir' | 'other' | 'missing';
+        let opened: number | undefined;
+        if (!last || options.keep) {
+          // A directory on the way: opening it (never through a link) is the common case, so
+          // try that first; only a failure needs a closer look.
+          try {
+            opened = openSync(at, DIR_FLAGS);
+          } catch (error) {
+            const code = codeOf(error);
+            if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'ELOOP') throw error;
+          }
+        }
+        if (opened !== undefined) {
+          stack.push(opened);
+          continue;
+        }
         try {
           const stat = lstatSync(at);
           kind = stat.isSymbolicLink() ? 'link' : stat.isDirectory() ? 'dir' : 'other';
