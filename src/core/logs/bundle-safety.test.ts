@@ -104,6 +104,17 @@ describe('files are opened without following links when they are archived', () =
   });
 });
 
+describe('file requests', () => {
+  tarTest.concurrent('the copy opens its source without following a link swapped in after the check', async () => {
+    await using t = rootAndSecret();
+    mkdirSync(t.path('scratch'));
+    symlinkSync(t.path('secret'), t.path('root/var/log/app/swapped.log'));
+    // What runFile hands over once its realpath check passed: the path itself, now a link.
+    await expect(t.platform.bundleIo.copyFile(t.path('root/var/log/app/swapped.log'), t.path('scratch/copy'))).rejects.toThrow('is a link, which is not followed');
+    expect(readdirSync(t.path('scratch'))).toEqual([]);
+  });
+});
+
 describe('names the archive cannot hold', () => {
   tarTest.concurrent('a backslash or a name that is not UTF-8 is a line in logdog.errors; the bundle goes on', async () => {
     await using t = rootAndSecret();
