@@ -1,30 +1,59 @@
-// HostFiles on node:fs, confined to one root. Atomic writes follow the classic sequence; each
+// HostFiles on node:fs, confined to one root by name and through links (confined.ts). Atomic writes follow the classic sequence; each
 // step's guarantee is noted where it happens.
 import { closeSync, constants, fstatSync, fsyncSync, openSync, promises as fs, readSync, writeSync } from 'node:fs';
-import { basename, dirname, join, relative, isAbsolute } from 'node:path';
+import { relative, isAbsolute } from 'node:path';
+import { Confinement, type Located } from './confined';
 import { BrktError } from '../core/errors';
 import type { DeviceHandle, FileInfo, HostFiles } from './types';
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 
 export class RootedFiles implements HostFiles {
-  constructor(private readonly root: string) {}
+  private readonly confinement: Confinement;
 
-  /** Refuses paths outside the root; every method goes through here. */
-  private check(path: string): string {
-    const rel = relative(this.root, path);
-    if (!isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
-      throw new BrktError('invalid-input', `Refusing path ${path}: it is outside the root ${this.root}`);
+  constructor(private readonly root: string) {
+    this.confinement = new Confinement(root);
+  }
+
+  /** Refuses paths outside the root, by name and through links; every method goes through here. */
+  private locate<T>(path: string, options: { followLast?: boolean; create?: boolean; mode?: number }, use: (located: Located) => T): T {
+    const located = this.confinement.locate(this.checked(path), options);
+    let result: T;
+    try {
+      result = use(located);
+    } catch (error) {
+      located.close();
+      throw named(error, path);
     }
-    return path;
+    if (result instanceof Promise) {
+      return result.then(
+        value => (located.close(), value),
+        error => {
+          located.close();
+          throw named(error, path);
+        },
+      ) as T;
+    }
+    located.close();
+    return result;
+  }
+
+  /** Opens `path` for reading; a link in the last place is followed only inside the root. */
+  private openRead(path: string): Promise<fs.FileHandle> {
+    return this.locate(path, { followLast: true }, located => fs.open(located.path, constants.O_RDONLY | located.noFollow));
   }
 
   async read(path: string) {
-    return new Uint8Array(await fs.readFile(this.check(path)));
+    const handle = await this.openRead(path);
+    try {
+      return new Uint8Array(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
   }
 
   async readText(path: string) {
-    return fs.readFile(this.check(path), 'utf8');
+    return new TextDecoder().decode(await this.read(path));
   }
 
   async readTextIfExists(path: string) {
@@ -37,33 +66,39 @@ export class RootedFiles implements HostFiles {
   }
 
   async writeAtomic(path: string, data: Uint8Array | string, options: { mode?: number } = {}) {
-    this.check(path);
-    const dir = dirname(path);
-    await fs.mkdir(dir, { recursive: true });
-    const temp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-    const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
-    try {
-      await handle.writeFile(data);
-      if (options.mode !== undefined) await handle.chmod(options.mode); // umask must not narrow it
-      await handle.sync();                  // the new bytes are on disk before any name points at them
-    } catch (error) {
+    await this.locate(path, { create: true }, async located => {
+      const temp = `${located.dir}/.${located.name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      // O_EXCL: never through a link of that name, nor into someone else's file.
+      const handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, options.mode ?? 0o644);
+      try {
+        await handle.writeFile(data);
+        if (options.mode !== undefined) await handle.chmod(options.mode); // umask must not narrow it
+        await handle.sync();                  // the new bytes are on disk before any name points at them
+      } catch (error) {
+        await handle.close();
+        await fs.rm(temp, { force: true });
+        throw error;
+      }
       await handle.close();
-      await fs.rm(temp, { force: true });
-      throw error;
-    }
-    await handle.close();
-    await fs.rename(temp, path);            // readers see the old file or the new one, never a mix
-    await this.fsyncDir(dir);               // the rename itself survives a power loss
+      await fs.rename(temp, located.path);  // readers see the old file or the new one, never a mix
+      await syncDir(located.dir);           // the rename itself survives a power loss
+    });
   }
 
   async append(path: string, data: Uint8Array | string) {
-    await fs.mkdir(dirname(this.check(path)), { recursive: true });
-    await fs.appendFile(path, data);
+    await this.locate(path, { create: true, followLast: true }, async located => {
+      const handle = await fs.open(located.path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | located.noFollow, 0o644);
+      try {
+        await handle.appendFile(data);
+      } finally {
+        await handle.close();
+      }
+    });
   }
 
   async info(path: string): Promise<FileInfo | undefined> {
     try {
-      const stat = await fs.lstat(this.check(path));
+      const stat = await this.locate(path, {}, located => fs.lstat(located.path));
       return {
         size: stat.size,
         mode: stat.mode & 0o7777,
@@ -84,7 +119,7 @@ export class RootedFiles implements HostFiles {
 
   async list(dir: string) {
     try {
-      return (await fs.readdir(this.check(dir))).sort();
+      return await this.inDir(dir, {}, path => fs.readdir(path).then(names => names.sort()));
     } catch (error) {
       if (isMissing(error)) return [];
       throw error;
@@ -92,37 +127,71 @@ export class RootedFiles implements HostFiles {
   }
 
   async mkdirp(dir: string, mode?: number) {
-    await fs.mkdir(this.check(dir), { recursive: true, mode });
+    await this.inDir(dir, { create: true, mode }, async () => undefined);
   }
 
   async remove(path: string, options: { recursive?: boolean } = {}) {
-    await fs.rm(this.check(path), { force: true, recursive: options.recursive ?? false });
-  }
-
-  async rename(from: string, to: string) {
-    await fs.rename(this.check(from), this.check(to));
-  }
-
-  async fsyncDir(dir: string) {
-    const handle = await fs.open(this.check(dir), constants.O_RDONLY | constants.O_DIRECTORY);
     try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+      await this.locate(path, {}, located => removeAt(located.dir, located.name, options.recursive ?? false));
+    } catch (error) {
+      if (!isMissing(error)) throw error; // a missing parent: nothing to remove, as with force
     }
   }
 
+  async rename(from: string, to: string) {
+    await this.locate(from, {}, source => this.locate(to, {}, target => fs.rename(source.path, target.path)));
+  }
+
+  async fsyncDir(dir: string) {
+    await this.inDir(dir, {}, syncDir);
+  }
+
   async symlink(target: string, path: string) {
-    await fs.symlink(target, this.check(path));
+    await this.locate(path, {}, located => fs.symlink(target, located.path));
   }
 
   async readlink(path: string) {
     try {
-      return await fs.readlink(this.check(path));
+      return await this.locate(path, {}, located => fs.readlink(located.path));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException)?.code;
       if (code === 'ENOENT' || code === 'EINVAL') return undefined;
       throw error;
+    }
+  }
+
+  async lockDirectory(dir: string) {
+    return (await import('./file-lock')).lockDirectory(this.confinement, this.checked(dir));
+  }
+
+  /** The device and inode of `path` (links followed inside the root), for matching `/proc/locks`. */
+  async identity(path: string): Promise<{ dev: number; ino: number } | undefined> {
+    try {
+      const stat = await this.locate(path, { followLast: true }, located => fs.stat(located.path));
+      return { dev: stat.dev, ino: stat.ino };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private checked(path: string): string {
+    const rel = relative(this.root, path);
+    if (!isAbsolute(path) || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new BrktError('invalid-input', `Refusing path ${path}: it is outside the root ${this.root}`);
+    }
+    return path;
+  }
+
+  /** Runs `use` on a held directory (as a `/proc/self/fd` path), entered as `locate` enters one. */
+  private async inDir<T>(dir: string, options: { create?: boolean; mode?: number }, use: (path: string) => Promise<T>): Promise<T> {
+    const held = this.confinement.openDir(this.checked(dir), options);
+    try {
+      return await use(held.path);
+    } catch (error) {
+      throw named(error, dir);
+    } finally {
+      held.close();
     }
   }
 
@@ -133,7 +202,8 @@ export class RootedFiles implements HostFiles {
    * which is also what keeps an image apply's memory bounded.
    */
   async open(path: string, mode: 'r' | 'r+'): Promise<DeviceHandle> {
-    const fd = openSync(this.check(path), mode);
+    const flags = mode === 'r' ? constants.O_RDONLY : constants.O_RDWR;
+    const fd = this.locate(path, { followLast: true }, located => openSync(located.path, flags | located.noFollow));
     return {
       path,
       async size() {
@@ -166,4 +236,53 @@ export class RootedFiles implements HostFiles {
       },
     };
   }
+}
+
+async function syncDir(dir: string) {
+  const handle = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Removes `name` in the held directory `dir`; with `recursive`, a directory's contents first,
+ * each level entered with O_NOFOLLOW, so a link swapped in for a subdirectory is removed
+ * itself and never followed.
+ */
+async function removeAt(dir: string, name: string, recursive: boolean): Promise<void> {
+  const path = `${dir}/${name}`;
+  const stat = await fs.lstat(path).catch(error => {
+    if (isMissing(error)) return undefined;
+    throw error;
+  });
+  if (!stat) return;
+  if (!stat.isDirectory()) return fs.rm(path, { force: true });
+  if (!recursive) return fs.rm(path, { force: true }); // refused for a directory, as before
+  let fd: number;
+  try {
+    fd = openSync(path, 0o10000000 | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (isMissing(error)) return;
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return removeAt(dir, name, false);
+    throw error;
+  }
+  try {
+    for (const entry of await fs.readdir(`/proc/self/fd/${fd}`)) await removeAt(`/proc/self/fd/${fd}`, entry, true);
+  } finally {
+    closeSync(fd);
+  }
+  await fs.rmdir(path).catch(error => {
+    if (!isMissing(error)) throw error;
+  });
+}
+
+/** Errors name the caller's path, not the `/proc/self/fd` one the syscall saw. */
+function named(error: unknown, path: string): unknown {
+  if (error instanceof Error && error.message.includes('/proc/self/fd/')) {
+    error.message = error.message.replace(/\/proc\/self\/fd\/\d+(\/[^',]*)?/g, path);
+  }
+  return error;
 }

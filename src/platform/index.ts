@@ -6,6 +6,7 @@ import { hostPaths, underRoot } from './paths';
 import { chooseRoot } from './root';
 import { lazyMethods } from './lazy';
 import { selfCommand } from './self-command';
+import type { Confinement } from './confined';
 import type { BundleIo, Fetcher, HostFiles, Imds, Platform } from './types';
 
 export interface PlatformOptions {
@@ -26,6 +27,8 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
   const kind = root === '/' ? 'host' : 'sandbox';
   const paths = hostPaths(root, options.socket ?? env.BRKT_SOCKET);
   const files = lazyMethods<HostFiles>(() => import('./files').then(m => new m.RootedFiles(root)));
+  let confined: Promise<Confinement> | undefined;
+  const confinement = () => (confined ??= import('./confined').then(m => new m.Confinement(root)));
   const blockRoots = async () => (await blockParty()).blockRoots(env);
   return {
     kind,
@@ -48,6 +51,11 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     openDisk: async (path, mode) => new (await import('./files')).RootedFiles('/').open(resolve(path), mode),
     partitionPath: async (disk, number) => (await blockParty()).partitionPathOf(disk, number, await blockRoots()),
     runningPartition: async () => (await blockParty()).runningPartitionPath(await blockRoots()),
+    processArgv: async pid => (await processes()).processArgv(pid),
+    async processHoldsLock(pid, path) {
+      const identity = await new (await import('./files')).RootedFiles(root).identity(underRoot(root, path));
+      return identity !== undefined && (await processes()).processHoldsLock(pid, identity);
+    },
     signalProcess: async (pid, signal) => (await processes()).signalProcess(pid, signal),
     fetcher: lazyMethods<Fetcher>(() => import('./fetcher').then(m => m.makeFetcher()), ['stream']),
     unixRequest: async (socket, method, uri, body) => (await import('./unix-http')).unixRequest(socket, method, uri, body),
@@ -60,11 +68,16 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     },
     now: () => new Date(),
     arch: process.arch === 'arm64' ? 'aarch64' : process.arch === 'x64' ? 'x86_64' : process.arch,
-    serveHttp: async serveOptions => (await import('./api-socket')).serveUnixHttp(serveOptions),
+    async serveHttp(serveOptions) {
+      // A socket under the root is made through the root's confinement; `--socket` may name any path.
+      const socket = resolve(serveOptions.socket);
+      const inside = kind === 'host' || socket.startsWith(paths.root + '/');
+      return (await import('./api-socket')).serveUnixHttp(serveOptions, inside ? await confinement() : undefined);
+    },
     writeFilesAtomic: async (writes, writeOptions) =>
-      (await import('./atomic-writes')).writeFilesAtomic(writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
-    bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo()), ['readStream'], { selfCommand: selfCommand() }),
-    lockFile: async (path, mode) => (await import('./file-lock')).lockFile(underRoot(root, path), mode),
+      (await import('./atomic-writes')).writeFilesAtomic(await confinement(), writes.map(write => ({ ...write, path: underRoot(root, write.path) })), writeOptions),
+    bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo(root)), [], { selfCommand: selfCommand() }),
+    lockFile: async (path, mode) => (await import('./file-lock')).lockFile(await confinement(), underRoot(root, path), mode),
     syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
   };
 }

@@ -1,4 +1,5 @@
-// Runs programs directly (argv, never a shell) with an optional timeout.
+// Runs programs directly (argv, never a shell) with an optional timeout; what /proc says of a process.
+import { promises as fs } from 'node:fs';
 import { BrktError } from '../core/errors';
 import type { ExecOptions, ExecResult } from './types';
 
@@ -42,4 +43,31 @@ export function signalProcess(pid: number, signal: 'SIGHUP' | 0): boolean {
     if (code === 'EPERM' && signal === 0) return true;
     throw new BrktError('io', `Failed to signal process ${pid}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** `/proc/<pid>/cmdline` split at its NULs; undefined when the process is gone or unreadable. */
+export async function processArgv(pid: number): Promise<string[] | undefined> {
+  try {
+    const text = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return text.split('\0').slice(0, text.endsWith('\0') ? -1 : undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when `/proc/locks` lists a FLOCK held by `pid` on the file `identity` names. Lines read
+ * `1: FLOCK  ADVISORY  WRITE 21526 fe:00:2162792 0 EOF`: the device as hex major:minor, then
+ * the inode.
+ */
+export async function processHoldsLock(pid: number, identity: { dev: number; ino: number }): Promise<boolean> {
+  const major = Math.floor(identity.dev / 256) & 0xfff;
+  const minor = (identity.dev & 0xff) | (Math.floor(identity.dev / 4096) & ~0xff & 0xfffff);
+  const text = await fs.readFile('/proc/locks', 'utf8');
+  return text.split('\n').some(line => {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] !== 'FLOCK' || fields[4] !== String(pid)) return false;
+    const [maj, min, ino] = (fields[5] ?? '').split(':');
+    return parseInt(maj!, 16) === major && parseInt(min!, 16) === minor && ino === String(identity.ino);
+  });
 }

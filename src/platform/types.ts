@@ -44,6 +44,8 @@ export interface HostFiles {
   symlink(target: string, path: string): Promise<void>;
   readlink(path: string): Promise<string | undefined>;
   open(path: string, mode: 'r' | 'r+'): Promise<DeviceHandle>;
+  /** An exclusive non-blocking flock on the directory itself; undefined when another holds it. */
+  lockDirectory(dir: string): Promise<FileLock | undefined>;
 }
 
 export interface ExecResult {
@@ -64,6 +66,16 @@ export interface ExecOptions {
 export interface DirEntry {
   name: string;
   kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** The name's bytes are not UTF-8: `name` shows them with U+FFFD and opens nothing. */
+  invalidName?: boolean;
+}
+
+/** A regular file opened for reading, never through a link; `info` is fstat of the open file. */
+export interface OpenedFile {
+  readonly info: FileInfo;
+  /** At most `limit` bytes from the start (a log may grow while it is read). */
+  read(limit: number): AsyncIterable<Uint8Array>;
+  close(): Promise<void>;
 }
 
 /** An output file being written in order; `close()` flushes and fsyncs it. */
@@ -74,8 +86,9 @@ export interface ByteSink {
 
 /**
  * What the log bundle (logdog) needs of the host beyond the root: a private scratch directory,
- * programs writing into it, streamed reads and the archive. Paths are absolute; confining the
- * sources to the root is the caller's job (`Platform.path`, `realpath`).
+ * programs writing into it, streamed reads and the archive. Paths are absolute; choosing sources
+ * under the root is the caller's job (`Platform.path`, `realpath`); `openFile` and `copyFile`
+ * also refuse links at the moment they open.
  */
 export interface BundleIo {
   /** How to start this brkt binary (`[binary]`, or `[bun, main.ts]` when run from source). */
@@ -97,11 +110,16 @@ export interface BundleIo {
   /** Follows links; `undefined` when the path (or a link's target) does not exist. */
   stat(path: string): Promise<FileInfo | undefined>;
   realpath(path: string): Promise<string | undefined>;
-  /** At most `limit` bytes from the start when given (a log may grow while it is read). */
-  readStream(path: string, limit?: number): AsyncIterable<Uint8Array>;
+  /**
+   * Opens a regular file for the archive. Its last component is never followed (O_NOFOLLOW) and
+   * a path under the root is entered through the root's confinement, so a file swapped for a
+   * link after it was found is refused, not read through the link. Throws when it is gone, a
+   * link, or not a regular file.
+   */
+  openFile(path: string): Promise<OpenedFile>;
   /** Creates missing parent directories, then the file (truncated). */
   openSink(path: string): Promise<ByteSink>;
-  /** One GET; redirects followed; over a Unix socket when `unix` is given. */
+  /** One GET of an http(s) URL (any other scheme is refused, redirects included); over a Unix socket when `unix` is given. */
   httpGet(url: string, options: { unix?: string; timeoutMs?: number }): Promise<{ status: number; body: Uint8Array }>;
 }
 
@@ -175,6 +193,10 @@ export interface Platform {
   partitionPath(disk: string, number: number): Promise<string | undefined>;
   /** Device node of the partition under the running root filesystem (signpost.md 8.2); hosts only. */
   runningPartition(): Promise<string>;
+  /** The command line of process `pid` (`/proc/<pid>/cmdline`); undefined when it is gone. */
+  processArgv(pid: number): Promise<string[] | undefined>;
+  /** True when process `pid` holds a flock on `path` under the root (`/proc/locks`). */
+  processHoldsLock(pid: number, path: string): Promise<boolean>;
   /** Sends `signal` to `pid` (0: only checks); false when no such process exists. */
   signalProcess(pid: number, signal: 'SIGHUP' | 0): Promise<boolean>;
   /** One HTTP/1.1 request to a server on a Unix socket (the API); transport failures throw. */

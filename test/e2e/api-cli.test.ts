@@ -30,10 +30,10 @@ describe('brkt apiserver and brkt api', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toStartWith("brkt: PATCH /settings failed with status 400: Json deserialize error: invalid type: integer `42`, expected a string at key 'settings.motd'");
 
-    // A second server on the same live socket is refused.
+    // A second server on the same live socket is refused: it already meets the first one's lock on the datastore.
     const second = await brkt('brkt', ['apiserver'], { root: sandbox.root });
     expect(second.code).toBe(1);
-    expect(second.stderr).toBe(`brkt apiserver: Another server is already listening on ${socket}\n`);
+    expect(second.stderr).toBe(`brkt apiserver: Another API server is already serving the datastore at ${sandbox.path('var/lib/bottlerocket/datastore/current')}\n`);
 
     server.child.kill('SIGTERM');
     expect(await server.child.exited).toBe(0);

@@ -31,6 +31,7 @@ async function killLoop(lane: number, kills: number) {
   const headers = { 'content-type': 'application/json' };
   await setup.handle(new Request('http://localhost/settings?tx=crash', { method: 'PATCH', headers, body: JSON.stringify(generation(0)) }));
   expect((await setup.handle(new Request('http://localhost/tx/commit?tx=crash', { method: 'POST' }))).status).toBe(200);
+  await setup.stop(); // the servers spawned below each claim the datastore in turn
   let committed = 0; // the generation known to be live
   const outcomes = { old: 0, new: 0, rolledForward: 0 };
   // Random kill delays spread over the PATCH+commit window, with a fixed seed per lane.

@@ -44,6 +44,7 @@ export async function prepareRoot(sandbox: Sandbox, variant: string, version: st
   if (commitLaunch) {
     const server = await ApiServer.open(platform);
     await server.handle(new Request(`http://localhost/tx/commit?tx=${LAUNCH_TRANSACTION}`, { method: 'POST' }));
+    await server.stop(); // gives up its claim on the datastore: one server at a time serves it
   }
 }
 

@@ -9,12 +9,20 @@ export type RebootOutcome =
   | { kind: 'signalled'; pid: number }
   | ({ kind: 'booted' } & BootResult);
 
-/** The pid in `run/brkt-boot.pid` when that process is alive. */
+/**
+ * The pid in `run/brkt-boot.pid` when that process is proven to be this root's serving
+ * `brkt boot --serve`: its command line says `boot --serve`, and it holds the API server's lock
+ * on this root's datastore (`Datastore` claims it while serving). A stale pid, reused by another
+ * program, or a forged one fails the proof and is never signalled.
+ */
 export async function servingBootPid(platform: Platform): Promise<number | undefined> {
   const text = await platform.files.readTextIfExists(platform.paths.bootPid);
   const pid = Number(text?.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-  return (await platform.signalProcess(pid, 0)) ? pid : undefined;
+  if (!/^\d+$/.test(text?.trim() ?? '') || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  const argv = await platform.processArgv(pid);
+  const boot = argv?.indexOf('boot') ?? -1;
+  if (boot === -1 || !argv!.slice(boot + 1).includes('--serve')) return undefined;
+  return (await platform.processHoldsLock(pid, platform.paths.datastore)) ? pid : undefined;
 }
 
 export async function requestReboot(platform: Platform): Promise<RebootOutcome> {

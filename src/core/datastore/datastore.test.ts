@@ -1,6 +1,6 @@
 // The test vectors of datastore.md section 11, on a real directory tree.
 import { describe, expect, test } from 'bun:test';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { makeTempDir } from '../../../test/helpers/sandbox';
 import { makePlatform } from '../../platform';
 import { decodeSegment, encodeSegment } from './encoding';
@@ -9,6 +9,7 @@ import { assemble, flatten } from './pairs';
 import { Datastore } from './store';
 import { ensureVersionedDatastore } from './versioned';
 import { parseJson } from './json-text';
+import type { HostFiles } from '../../platform/types';
 
 async function tempStore() {
   const dir = makeTempDir();
@@ -182,5 +183,100 @@ describe('crash recovery', () => {
     expect([...live.data.values()].map(v => [v.key.name, v.text])).toEqual([['settings.a', '2'], ['settings.b', '3']]);
     expect(await t.store.listTransactions()).toEqual([]);
     expect(existsSync(`${t.store.path}/commit-in-progress`)).toBe(false);
+  });
+});
+
+describe('the commit marker', () => {
+  /** The real files, with every unlink and directory fsync recorded in order. */
+  function recording(files: HostFiles, calls: string[]): HostFiles {
+    return new Proxy(files, {
+      get(target, name) {
+        const method = Reflect.get(target, name) as (...args: unknown[]) => unknown;
+        if (name === 'remove' || name === 'fsyncDir') return (path: string, ...rest: unknown[]) => (calls.push(`${name} ${path}`), method.call(target, path, ...rest));
+        return typeof method === 'function' ? method.bind(target) : method;
+      },
+    });
+  }
+
+  /** The calls after the marker's unlink, up to the next unlink: its durability is what follows. */
+  const afterMarkerRemoval = (calls: string[], path: string) => {
+    const at = calls.indexOf(`remove ${path}/commit-in-progress`);
+    expect(at).toBeGreaterThanOrEqual(0);
+    return calls.slice(at + 1).filter(call => call.startsWith('fsyncDir'));
+  };
+
+  test('its removal after a commit is made durable by an fsync of the datastore directory', async () => {
+    await using t = await tempStore();
+    const calls: string[] = [];
+    const store = new Datastore(recording(t.files, calls), t.store.path);
+    await store.setKey(parseKey('settings.a'), '1', 'tx');
+    await store.setKey(parseKey('settings.b'), '2', 'tx');
+    await store.commitTransaction('tx');
+    expect(afterMarkerRemoval(calls, store.path)).toEqual([`fsyncDir ${store.path}`]);
+  });
+
+  test('its removal by recovery is made durable too', async () => {
+    await using t = await tempStore();
+    const calls: string[] = [];
+    const store = new Datastore(recording(t.files, calls), t.store.path);
+    await t.files.writeAtomic(`${store.path}/commit-in-progress`, JSON.stringify({ txs: ['tx'], values: [['settings.a', '2']] }));
+    await store.recover();
+    expect(afterMarkerRemoval(calls, store.path)).toEqual([`fsyncDir ${store.path}`]);
+  });
+});
+
+describe('links planted in the datastore', () => {
+  /** A datastore as the API server opens it (batch writer), and an outside directory beside the root. */
+  async function storeWithOutside() {
+    const dir = makeTempDir();
+    mkdirSync(dir.path('outside'));
+    const platform = makePlatform({ root: dir.path('root'), env: {} });
+    const store = new Datastore(platform.files, dir.path('root/datastore'), platform.writeFilesAtomic, { soleWriter: true });
+    await platform.files.mkdirp(store.livePath);
+    return Object.assign(dir, { store, outside: () => readdirSync(dir.path('outside')) });
+  }
+
+  test('pending/<tx> a link out of the root: PATCH and commit write nothing there', async () => {
+    await using t = await storeWithOutside();
+    mkdirSync(t.store.pendingPath);
+    symlinkSync(t.path('outside'), `${t.store.pendingPath}/${encodeSegment('tx')}`);
+    await expect(t.store.setKey(parseKey('settings.motd'), '"x"', 'tx')).rejects.toThrow('outside the root');
+    await expect(t.store.commitTransaction('tx')).rejects.toThrow('outside the root');
+    expect(t.outside()).toEqual([]);
+  });
+
+  test.each(['live', 'live/settings'])('%s a link out of the root: a commit writes nothing there', async level => {
+    await using t = await storeWithOutside();
+    await t.store.setKey(parseKey('settings.motd'), '"x"', 'tx');
+    await t.store.setKey(parseKey('settings.ntp.time-servers'), '["a"]', 'tx');
+    rmSync(`${t.store.path}/${level}`, { recursive: true, force: true });
+    symlinkSync(t.path('outside'), `${t.store.path}/${level}`);
+    await expect(t.store.commitTransaction('tx')).rejects.toThrow('outside the root');
+    await expect(t.store.setMetadata(parseKey('settings.motd'), 'affected-services', '["motd"]')).rejects.toThrow('outside the root');
+    expect(t.outside()).toEqual([]);
+  });
+
+  test('the commit marker a link out of the root: it is neither written through nor read', async () => {
+    await using t = await storeWithOutside();
+    writeFileSync(t.path('outside/intent'), JSON.stringify({ txs: [], values: [['settings.motd', '"forged"']] }));
+    symlinkSync(t.path('outside/intent'), `${t.store.path}/commit-in-progress`);
+    await expect(t.store.recover()).rejects.toThrow('outside the root');
+    expect(readFileSync(t.path('outside/intent'), 'utf8')).toContain('forged');
+  });
+});
+
+describe('the sole writer', () => {
+  test('a second one on the same datastore, by any path to it, is refused until the first settles', async () => {
+    await using t = await tempStore();
+    const platform = makePlatform({ root: t.root, env: {} });
+    symlinkSync('base', t.path('current'));
+    const first = new Datastore(platform.files, t.store.path, platform.writeFilesAtomic, { soleWriter: true });
+    const second = new Datastore(platform.files, t.path('current'), platform.writeFilesAtomic, { soleWriter: true });
+    await first.recover();
+    await expect(second.recover()).rejects.toThrow(`Another API server is already serving the datastore at ${t.path('current')}`);
+    expect(await t.store.recover()).toEqual([]); // a reader that is not a sole writer is not refused
+    await first.settled();
+    expect(await second.recover()).toEqual([]);
+    await second.settled();
   });
 });

@@ -4,7 +4,7 @@
 import { BrktError, messageOf } from '../errors';
 import { decodeSegment, encodeSegment } from './encoding';
 import { keyFromSegments, parseKey, type Key } from './key';
-import type { FileWrite, HostFiles } from '../../platform/types';
+import type { FileLock, FileWrite, HostFiles } from '../../platform/types';
 
 /** `undefined` means live; a string names a pending transaction. */
 export type Committed = string | undefined;
@@ -43,6 +43,8 @@ export class Datastore {
   private readonly pendingCache?: Map<string, Map<string, StoredValue>>;
   /** Removals of committed transaction directories still running in the background. */
   private cleanup: Promise<void> = Promise.resolve();
+  /** The sole writer's flock on the datastore directory, from `recover` until `settled`. */
+  private claim?: FileLock;
 
   /** Without a batch writer, files are written one by one with `HostFiles.writeAtomic`. */
   constructor(private readonly files: HostFiles, readonly path: string, writeFiles?: AtomicWriter, options: { soleWriter?: boolean } = {}) {
@@ -52,9 +54,27 @@ export class Datastore {
     if (options.soleWriter) this.pendingCache = new Map();
   }
 
-  /** Waits for background removals of committed transactions (before stopping). */
-  settled(): Promise<void> {
-    return this.cleanup;
+  /**
+   * Waits for background removals of committed transactions, then gives up the sole writer's
+   * claim: the server calls it when it stops, and may open the datastore again afterwards.
+   */
+  async settled(): Promise<void> {
+    await this.cleanup;
+    this.claim?.release();
+    this.claim = undefined;
+  }
+
+  /**
+   * A sole writer (the API server) holds a flock on the datastore directory while it serves: a
+   * second one would keep its own view of live/ and pending/ and diverge, and its recovery could
+   * roll forward the commit the first one is making. The lock is on the directory `current`
+   * leads to, so every path to the same datastore meets it; the process's exit drops it.
+   */
+  private async claimSoleWriter(): Promise<void> {
+    if (!this.pendingCache || this.claim) return;
+    const claim = await this.files.lockDirectory(this.path);
+    if (!claim) throw new BrktError('locked', `Another API server is already serving the datastore at ${this.path}`);
+    this.claim = claim;
   }
 
   get livePath() {
@@ -259,15 +279,17 @@ export class Datastore {
     }
     await this.commitValues([...merged.values()]);
     for (const tx of committing) await this.retireTransaction(tx);
-    if (merged.size > 1) await this.files.remove(marker);
+    if (merged.size > 1) await this.removeMarker();
     return pendings;
   }
 
   /**
    * Brings the store back to a committed state after a crash: finishes an interrupted commit
-   * and removes temp files left by interrupted atomic writes. Returns what it did.
+   * and removes temp files left by interrupted atomic writes. Returns what it did. A sole writer
+   * first claims the datastore (`claimSoleWriter`): a second server is refused here.
    */
   async recover(): Promise<string[]> {
+    await this.claimSoleWriter();
     const done: string[] = [];
     const marker = `${this.path}/${COMMIT_MARKER}`;
     const text = await this.files.readTextIfExists(marker);
@@ -285,7 +307,7 @@ export class Datastore {
         for (const tx of intent.txs) await this.files.remove(this.baseOf(tx), { recursive: true });
         done.push(`finished the interrupted commit of transaction${intent.txs.length > 1 ? 's' : ''} ${intent.txs.map(tx => `'${tx}'`).join(', ')} (${values.length} keys)`);
       }
-      await this.files.remove(marker);
+      await this.removeMarker();
     }
     for (const name of await this.files.list(this.path)) {
       if (name.startsWith(RETIRED_PREFIX)) await this.files.remove(`${this.path}/${name}`, { recursive: true });
@@ -293,6 +315,16 @@ export class Datastore {
     const temps = await this.removeTemps(this.path);
     if (temps) done.push(`removed ${temps} temp files of interrupted writes`);
     return done;
+  }
+
+  /**
+   * The marker's unlink is made durable before anything else happens: if it were lost in a
+   * power cut, the next start would roll the finished commit forward again, over any commit
+   * made after it.
+   */
+  private async removeMarker() {
+    await this.files.remove(`${this.path}/${COMMIT_MARKER}`);
+    await this.files.fsyncDir(this.path);
   }
 
   /**

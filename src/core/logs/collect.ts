@@ -110,20 +110,39 @@ export async function collectLogs(platform: Platform, options: CollectOptions): 
     const redacted = [...redactions];
     await io.writeFile(join(scratch, REDACTIONS_FILE), redacted.map(key => key + '\n').join(''));
     const external: ExternalFile[] = [];
+    const lineOf = new Map<string, string>();
     for (const [member, { source, line }] of globbed) {
       const taken = await takenBy(io, scratch, member);
-      if (taken === undefined) {
+      // Checked now, while logdog.errors can still take the line: a file that is gone or has
+      // become a link since the glob found it is left out and said so.
+      const unopenable = taken === undefined ? await openFailure(io, source) : undefined;
+      if (taken === undefined && unopenable === undefined) {
         external.push({ member, source });
+        lineOf.set(member, line);
         continue;
       }
-      const entry = errorLine(line, `Skipped '/${member}': the bundle already has '${taken}' from another request`);
+      const reason = taken !== undefined ? `the bundle already has '${taken}' from another request` : unopenable!;
+      const entry = errorLine(line, `Skipped '/${member}': ${reason}`);
       errors.push(entry);
       await record(entry);
     }
-    const members = await writeTarGz(io, scratch, options.output, platform.now(), external);
+    // A file swapped after that check is still never read through a link (tarball.ts); it is
+    // left out, and reported in the result since logdog.errors may be archived already.
+    const onSkipped = (member: string, reason: string) => errors.push(errorLine(lineOf.get(member) ?? 'glob', `Skipped '/${member}': ${reason}`));
+    const members = await writeTarGz(io, scratch, options.output, platform.now(), external, onSkipped);
     return { output: options.output, requests: lines.length, errors, redactions: redacted, members };
   } finally {
     await io.removeTree(scratch).catch(() => undefined);
+  }
+}
+
+/** Why `source` cannot be opened for the archive now (`BundleIo.openFile`), or undefined. */
+async function openFailure(io: Platform['bundleIo'], source: string): Promise<string | undefined> {
+  try {
+    await (await io.openFile(source)).close();
+    return undefined;
+  } catch (error) {
+    return messageOf(error);
   }
 }
 

@@ -1,7 +1,7 @@
 // `glob PATTERN` requests: expansion under the root, directory walks, and the symlink rule.
 // Mirrors logdog's handle_glob_request (Rust `glob` crate patterns, `walkdir` for directories).
 import { join } from 'node:path';
-import type { BundleIo } from '../../platform/types';
+import type { BundleIo, DirEntry } from '../../platform/types';
 import { RequestError } from './request';
 
 type Segment = { kind: 'literal'; name: string } | { kind: 'wild'; regex: RegExp } | { kind: 'recursive' };
@@ -17,6 +17,8 @@ export interface GlobResult {
   files: GlobFile[];
   /** Links that were not followed, as `path -> target` (brkt: reported, not copied). */
   skipped: string[];
+  /** Paths whose names are not UTF-8 (shown with U+FFFD): no archive member can name them. */
+  invalidNames: string[];
 }
 
 const WILDCARD = /[*?[]/;
@@ -77,7 +79,12 @@ export async function expandGlob(io: BundleIo, root: string, pattern: string): P
   const baseRel = (fixed < 0 ? segments.slice(0, -1) : segments.slice(0, fixed)).map(segment => (segment as { name: string }).name);
   const realRoot = (await io.realpath(root)) ?? root;
   const realBase = await io.realpath(join(root, ...baseRel));
-  const result: GlobResult = { files: [], skipped: [] };
+  const result: GlobResult = { files: [], skipped: [], invalidNames: [] };
+  const named = (rel: string, entry: DirEntry) => {
+    if (!entry.invalidName) return true;
+    result.invalidNames.push(`/${rel === '' ? entry.name : `${rel}/${entry.name}`}`);
+    return false;
+  };
   if (realBase === undefined) return result; // nothing there: no matches, which is no error
   if (!isWithin(realBase, realRoot)) {
     result.skipped.push(`/${baseRel.join('/')} -> ${realBase}`);
@@ -89,10 +96,10 @@ export async function expandGlob(io: BundleIo, root: string, pattern: string): P
     const next: string[] = [];
     for (const rel of candidates) {
       if (segment.kind === 'literal') next.push(rel === '' ? segment.name : `${rel}/${segment.name}`);
-      else if (segment.kind === 'recursive') next.push(rel, ...(await descendantDirs(io, root, rel)));
+      else if (segment.kind === 'recursive') next.push(rel, ...(await descendantDirs(io, root, rel, named)));
       else {
         for (const entry of (await io.readDir(join(root, rel)).catch(() => undefined)) ?? []) {
-          if (segment.regex.test(entry.name)) next.push(rel === '' ? entry.name : `${rel}/${entry.name}`);
+          if (segment.regex.test(entry.name) && named(rel, entry)) next.push(rel === '' ? entry.name : `${rel}/${entry.name}`);
         }
       }
     }
@@ -115,29 +122,33 @@ export async function expandGlob(io: BundleIo, root: string, pattern: string): P
       result.skipped.push(`/${rel} -> ${real}`);
       continue;
     }
-    if (info.isFile) take(rel, path);
-    else if (info.isDirectory) await walkFiles(io, root, rel, realBase, take, result.skipped);
+    // The real path is what gets archived, opened without following links (tarball.ts).
+    if (info.isFile) take(rel, real);
+    else if (info.isDirectory) await walkFiles(io, root, rel, realBase, take, result.skipped, named);
   }
   return result;
 }
 
 /** Every directory below `rel` (links to directories are not entered: no loops). */
-async function descendantDirs(io: BundleIo, root: string, rel: string): Promise<string[]> {
+type Named = (rel: string, entry: DirEntry) => boolean;
+
+async function descendantDirs(io: BundleIo, root: string, rel: string, named: Named): Promise<string[]> {
   const found: string[] = [];
   for (const entry of (await io.readDir(join(root, rel)).catch(() => undefined)) ?? []) {
-    if (entry.kind !== 'directory') continue;
+    if (entry.kind !== 'directory' || !named(rel, entry)) continue;
     const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
-    found.push(child, ...(await descendantDirs(io, root, child)));
+    found.push(child, ...(await descendantDirs(io, root, child, named)));
   }
   return found;
 }
 
-async function walkFiles(io: BundleIo, root: string, rel: string, realBase: string, take: (rel: string, source: string) => void, skipped: string[]) {
+async function walkFiles(io: BundleIo, root: string, rel: string, realBase: string, take: (rel: string, source: string) => void, skipped: string[], named: Named) {
   for (const entry of (await io.readDir(join(root, rel)).catch(() => undefined)) ?? []) {
+    if ((entry.kind === 'file' || entry.kind === 'directory' || entry.kind === 'symlink') && !named(rel, entry)) continue;
     const child = `${rel}/${entry.name}`;
     const path = join(root, child);
     if (entry.kind === 'file') take(child, path);
-    else if (entry.kind === 'directory') await walkFiles(io, root, child, realBase, take, skipped);
+    else if (entry.kind === 'directory') await walkFiles(io, root, child, realBase, take, skipped, named);
     else if (entry.kind === 'symlink') {
       const real = await io.realpath(path).catch(() => undefined);
       if (real === undefined) continue; // dangling: nothing to copy
@@ -147,7 +158,7 @@ async function walkFiles(io: BundleIo, root: string, rel: string, realBase: stri
       }
       // A link to a file inside is stored as that file's contents; a link to a directory
       // inside is not entered (its files are reached by their own path).
-      if ((await io.stat(path).catch(() => undefined))?.isFile) take(child, path);
+      if ((await io.stat(path).catch(() => undefined))?.isFile) take(child, real);
     }
   }
 }

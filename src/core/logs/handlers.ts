@@ -8,6 +8,7 @@ import { redactSettings } from './redact';
 import { RESERVED_NAMES, RequestError, checkOutputName, displayRequest, type LogRequest } from './request';
 import { ShellWordsError, splitShellWords } from './shell-words';
 import { withSince } from './since';
+import { TOP_DIRECTORY, isSafeMemberName } from './member-path';
 
 export interface RequestContext {
   platform: Platform;
@@ -112,10 +113,15 @@ async function runHttp(request: LogRequest, context: RequestContext): Promise<Re
   if (request.instructions === '') throw new RequestError(`The request has no URL: '${displayRequest(request)}'`);
   const name = checkOutputName(request);
   const url = request.instructions;
+  let parsed: URL;
   try {
-    new URL(url);
+    parsed = new URL(url);
   } catch (error) {
     throw new RequestError(`Unable to parse URL '${url}': ${messageOf(error)}`);
+  }
+  // brkt: the request is named http; fetching file:// (or data:, blob:) would copy host files.
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new RequestError(`Refusing URL '${url}': only http and https URLs are fetched`);
   }
   const timeoutMs = context.timeoutMs ?? HTTP_DEFAULT_TIMEOUT_MS;
   let reply;
@@ -135,9 +141,14 @@ async function runHttp(request: LogRequest, context: RequestContext): Promise<Re
  */
 async function runGlob(request: LogRequest, context: RequestContext): Promise<RequestOutcome> {
   const { platform } = context;
-  const { files, skipped } = await expandGlob(platform.bundleIo, platform.paths.root, request.instructions);
+  const { files, skipped, invalidNames } = await expandGlob(platform.bundleIo, platform.paths.root, request.instructions);
   const notes = skipped.map(link => `Skipped '${link}': a link outside the pattern's directory`);
+  for (const path of invalidNames) notes.push(`Skipped '${path}': its name is not UTF-8, which the archive cannot hold`);
   const kept = files.filter(file => {
+    if (!isSafeMemberName(`${TOP_DIRECTORY}/${file.member}`)) {
+      notes.push(`Skipped '/${file.member}': its name cannot go into the archive (a backslash or control character)`);
+      return false;
+    }
     if (!RESERVED_NAMES.has(file.member)) return true;
     notes.push(`Skipped '/${file.member}': its name is reserved for the bundle itself`);
     return false;

@@ -6,7 +6,7 @@ export const TOP_DIRECTORY = 'bottlerocket-logs';
 /** Returns `name` when it is a safe relative member name, else throws. */
 export function safeMemberName(name: string): string {
   const segments = name.split('/');
-  const unsafe = name === '' || name.startsWith('/') || name.includes('\0') || name.includes('\\') ||
+  const unsafe = name === '' || name.startsWith('/') || /[\0-\x1f\x7f\\]/.test(name) ||
     segments.some((segment, index) => segment === '..' || segment === '.' || (segment === '' && index !== segments.length - 1));
   if (unsafe) throw new Error(`Unsafe archive member name '${name}'`);
   return name;

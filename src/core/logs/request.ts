@@ -44,7 +44,8 @@ export function displayRequest(request: Pick<LogRequest, 'mode' | 'filename' | '
  */
 export function checkOutputName(request: LogRequest): string {
   const name = request.filename;
-  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+  // A backslash or control character could not go into the archive (member-path.ts).
+  if (name === '' || name === '.' || name === '..' || /[/\\\0-\x1f\x7f]/.test(name)) {
     throw new RequestError(`Output filename '${name}' is not a plain file name in request: '${request.line}'`);
   }
   if (RESERVED_NAMES.has(name)) throw new RequestError(`Output filename '${name}' is reserved for the bundle itself`);

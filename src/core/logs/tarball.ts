@@ -3,14 +3,14 @@
 // create_tarball.rs (tar-rs + flate2 level 6).
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
-import type { BundleIo } from '../../platform/types';
+import type { BundleIo, OpenedFile } from '../../platform/types';
 import { BrktError, messageOf } from '../errors';
 import { TOP_DIRECTORY, safeMemberName } from './member-path';
 
 interface Member {
   name: string;
+  /** A file's path; its size, mode and time come from the file opened when it is archived. */
   source?: string;
-  size: number;
   mode: number;
   mtime: Date;
 }
@@ -27,26 +27,26 @@ export interface ExternalFile {
  * zlib's window. Returns the member names.
  *
  * brkt: upstream copies glob matches into its scratch directory first; here they are read from
- * where they are, at most the size they had when the archive was started (logs grow). A file
- * that shrank meanwhile is padded with zeros so the archive stays valid.
+ * where they are, each opened when its turn comes and never through a link (`BundleIo.openFile`):
+ * one swapped for a link, or gone, since it was found is left out and reported to `onSkipped`.
+ * A file is read up to the size it had when opened (logs grow); one that shrank meanwhile is
+ * padded with zeros so the archive stays valid. Names must already be safe (`safeMemberName`).
  */
-export async function writeTarGz(io: BundleIo, dir: string, output: string, now: Date, external: ExternalFile[] = []): Promise<string[]> {
+export async function writeTarGz(io: BundleIo, dir: string, output: string, now: Date, external: ExternalFile[] = [], onSkipped?: (member: string, reason: string) => void): Promise<string[]> {
   const members = new Map<string, Member>();
-  members.set(TOP_DIRECTORY + '/', { name: TOP_DIRECTORY + '/', size: 0, mode: 0o755, mtime: now });
+  members.set(TOP_DIRECTORY + '/', { name: TOP_DIRECTORY + '/', mode: 0o755, mtime: now });
   await collectMembers(io, dir, TOP_DIRECTORY, members);
   for (const file of external) {
     const name = safeMemberName(`${TOP_DIRECTORY}/${file.member}`);
     if (members.has(name)) continue; // a request's own output of that name wins
-    const info = await io.stat(file.source).catch(() => undefined);
-    if (!info?.isFile) continue; // gone since the glob matched it
     const parts = name.split('/');
     // A request output named like one of the match's directories (`var`) keeps that name.
     if (parts.slice(1, -1).some((_, index) => members.has(parts.slice(0, index + 2).join('/')))) continue;
     for (let depth = 2; depth < parts.length; depth++) {
       const parent = parts.slice(0, depth).join('/') + '/';
-      if (!members.has(parent)) members.set(parent, { name: parent, size: 0, mode: 0o755, mtime: now });
+      if (!members.has(parent)) members.set(parent, { name: parent, mode: 0o755, mtime: now });
     }
-    members.set(name, { name, source: file.source, size: info.size, mode: info.mode & 0o777, mtime: new Date(info.mtimeMs) });
+    members.set(name, { name, source: file.source, mode: 0o644, mtime: now });
   }
   const ordered = [...members.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
@@ -62,8 +62,13 @@ export async function writeTarGz(io: BundleIo, dir: string, output: string, now:
   const drained = (async () => {
     for await (const chunk of gzip) await sink.write(chunk as Uint8Array);
   })();
+  const written: string[] = [];
   try {
-    for (const member of ordered) await addMember(io, pack, member);
+    for (const member of ordered) {
+      const skipped = await addMember(io, pack, member);
+      if (skipped === undefined) written.push(member.name);
+      else onSkipped?.(member.name.slice(TOP_DIRECTORY.length + 1), skipped);
+    }
     pack.finalize();
     await drained;
     await sink.close();
@@ -75,49 +80,62 @@ export async function writeTarGz(io: BundleIo, dir: string, output: string, now:
     await io.removeTree(output).catch(() => undefined);
     throw new BrktError('io', `Failed to write archive ${output}: ${messageOf(error)}`, { cause: error });
   }
-  return ordered.map(member => member.name);
+  return written;
 }
 
 async function collectMembers(io: BundleIo, dir: string, prefix: string, members: Map<string, Member>) {
   for (const entry of (await io.readDir(dir)) ?? []) {
     const path = `${dir}/${entry.name}`;
     const name = safeMemberName(`${prefix}/${entry.name}`);
-    const info = await io.stat(path);
-    if (!info) continue;
     if (entry.kind === 'directory') {
-      members.set(name + '/', { name: name + '/', size: 0, mode: info.mode, mtime: new Date(info.mtimeMs) });
+      const info = await io.stat(path);
+      if (!info) continue;
+      members.set(name + '/', { name: name + '/', mode: info.mode, mtime: new Date(info.mtimeMs) });
       await collectMembers(io, path, name, members);
     } else if (entry.kind === 'file') {
-      members.set(name, { name, source: path, size: info.size, mode: info.mode, mtime: new Date(info.mtimeMs) });
+      members.set(name, { name, source: path, mode: 0o644, mtime: new Date(0) });
     }
   }
 }
 
 type EntryStream = NodeJS.WritableStream & { destroy(error?: Error): void };
 
-function addMember(io: BundleIo, pack: tar.Pack, member: Member): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const header = { name: member.name, size: member.size, mode: member.mode, mtime: member.mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
-    const done = (error?: Error | null) => (error ? reject(error) : resolve());
-    if (!member.source) {
-      pack.entry({ ...header, type: 'directory' }, done);
-      return;
-    }
-    const entry = pack.entry({ ...header, type: 'file' }, done) as unknown as EntryStream;
-    const write = async (chunk: Uint8Array) => {
-      if (!entry.write(chunk)) await new Promise<void>(drain => entry.once('drain', () => drain()));
-    };
-    (async () => {
-      let written = 0;
-      for await (const chunk of io.readStream(member.source!, member.size)) {
-        await write(chunk);
-        written += chunk.length;
-      }
-      for (let left = member.size - written; left > 0; left -= 65536) await write(new Uint8Array(Math.min(left, 65536)));
-      entry.end();
-    })().catch(error => {
-      entry.destroy(error);
-      reject(error);
+/** Adds one member; for a file that cannot be opened now, adds nothing and returns why. */
+async function addMember(io: BundleIo, pack: tar.Pack, member: Member): Promise<string | undefined> {
+  const header = { name: member.name, mode: member.mode, mtime: member.mtime, uid: 0, gid: 0, uname: 'root', gname: 'root' };
+  if (!member.source) {
+    await new Promise<void>((resolve, reject) => pack.entry({ ...header, size: 0, type: 'directory' }, error => (error ? reject(error) : resolve())));
+    return undefined;
+  }
+  let file: OpenedFile;
+  try {
+    file = await io.openFile(member.source);
+  } catch (error) {
+    return messageOf(error);
+  }
+  try {
+    const { size, mode, mtimeMs } = file.info;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error | null) => (error ? reject(error) : resolve());
+      const entry = pack.entry({ ...header, size, mode: mode & 0o777, mtime: new Date(mtimeMs), type: 'file' }, done) as unknown as EntryStream;
+      const write = async (chunk: Uint8Array) => {
+        if (!entry.write(chunk)) await new Promise<void>(drain => entry.once('drain', () => drain()));
+      };
+      (async () => {
+        let written = 0;
+        for await (const chunk of file.read(size)) {
+          await write(chunk);
+          written += chunk.length;
+        }
+        for (let left = size - written; left > 0; left -= 65536) await write(new Uint8Array(Math.min(left, 65536)));
+        entry.end();
+      })().catch(error => {
+        entry.destroy(error);
+        reject(error);
+      });
     });
-  });
+  } finally {
+    await file.close();
+  }
+  return undefined;
 }
