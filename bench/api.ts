@@ -4,32 +4,12 @@
 import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRKT, SCRATCH } from './setup';
-import { fmtMs, measureCommand, median, percentile, type Row } from './measure';
+import { fmtMs, measureCommand, median, type Row } from './measure';
+import { throughput, THROUGHPUT_CONNECTIONS as CONNECTIONS } from './throughput';
 import { startServing } from './serving';
 
 const BIN = process.env.BRKT_BIN ?? BRKT;
-const CONNECTIONS = 16;
-const DURATION_MS = 3000;
 const COMMITS = 60;
-
-/** `CONNECTIONS` clients each sending GET back to back on a kept-alive connection. */
-async function throughput(socket: string, path: string): Promise<{ rps: number; p50: number; p99: number }> {
-  const latencies: number[] = [];
-  const end = performance.now() + DURATION_MS;
-  const client = async () => {
-    while (performance.now() < end) {
-      const start = performance.now();
-      const response = await fetch(`http://localhost${path}`, { unix: socket, keepalive: true } as RequestInit);
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`GET ${path}: ${response.status}`);
-      latencies.push(performance.now() - start);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: CONNECTIONS }, client));
-  const seconds = (performance.now() - started) / 1000;
-  return { rps: latencies.length / seconds, p50: median(latencies), p99: percentile(latencies, 99) };
-}
 
 /**
  * Median of write + fsync + rename of one small file (the floor the goal names) and of the same

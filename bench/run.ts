@@ -10,6 +10,7 @@ import { benchSignpost } from './signpost';
 import { benchLogs } from './logs';
 import { benchMigrator } from './migrator';
 import { benchUpdate } from './update';
+import { benchScale } from './scale';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
@@ -20,6 +21,7 @@ const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['logs', benchLogs],
   ['migrator', benchMigrator],
   ['update apply', benchUpdate],
+  ['scale: 100, 1,000 and 10,000 keys', benchScale],
 ];
 
 const only = process.argv.slice(2);
