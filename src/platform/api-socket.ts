@@ -58,6 +58,9 @@ export async function serveUnixHttp(options: ServeHttpOptions, confinement?: Con
           unix: bound,
           // Bodies are limited by the handler, which answers 413 itself; this is only a backstop.
           maxRequestBodySize: (options.maxBodyBytes ?? 2 * 1024 * 1024) * 2,
+          // A commit and apply of thousands of keys may outlast Bun's default of 10 s; the client
+          // on this local socket decides how long to wait (upstream's server has no such limit).
+          idleTimeout: 0 as never,
           fetch: request => options.handler(request),
           error: error => new Response(`Internal error: ${messageOf(error)}`, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
         });

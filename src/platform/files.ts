@@ -1,6 +1,6 @@
 // HostFiles on node:fs, confined to one root by name and through links (confined.ts). Atomic writes follow the classic sequence; each
 // step's guarantee is noted where it happens.
-import { closeSync, constants, fstatSync, fsyncSync, openSync, promises as fs, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, promises as fs, readdirSync, readFileSync, readSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { Confinement, type Located } from './confined';
 import { BrktError } from '../core/errors';
@@ -126,13 +126,24 @@ export class RootedFiles implements HostFiles {
     }
   }
 
+  async readTree(dir: string) {
+    const out: Array<{ rel: string; text: string }> = [];
+    try {
+      await this.inDir(dir, {}, async path => readTreeAt(path, '', out));
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    return out;
+  }
+
   async mkdirp(dir: string, mode?: number) {
     await this.inDir(dir, { create: true, mode }, async () => undefined);
   }
 
   async remove(path: string, options: { recursive?: boolean } = {}) {
     try {
-      await this.locate(path, {}, located => removeAt(located.dir, located.name, options.recursive ?? false));
+      await this.locate(path, {}, located => removeAtSync(located.dir, located.name, options.recursive ?? false));
     } catch (error) {
       if (!isMissing(error)) throw error; // a missing parent: nothing to remove, as with force
     }
@@ -252,31 +263,78 @@ async function syncDir(dir: string) {
  * each level entered with O_NOFOLLOW, so a link swapped in for a subdirectory is removed
  * itself and never followed.
  */
-async function removeAt(dir: string, name: string, recursive: boolean): Promise<void> {
+/**
+ * Sync calls on purpose: a committed transaction of thousands of keys is thousands of unlinks,
+ * each cheaper than a trip through the thread pool. Entries come with their kind from readdir,
+ * so only directories need a look of their own.
+ */
+function removeAtSync(dir: string, name: string, recursive: boolean, kind?: 'dir' | 'other'): void {
   const path = `${dir}/${name}`;
-  const stat = await fs.lstat(path).catch(error => {
-    if (isMissing(error)) return undefined;
-    throw error;
-  });
-  if (!stat) return;
-  if (!stat.isDirectory()) return fs.rm(path, { force: true });
-  if (!recursive) return fs.rm(path, { force: true }); // refused for a directory, as before
+  if (kind === undefined) {
+    let stat;
+    try {
+      stat = lstatSync(path);
+    } catch (error) {
+      if (isMissing(error)) return;
+      throw error;
+    }
+    kind = stat.isDirectory() ? 'dir' : 'other';
+  }
+  if (kind === 'other') return ignoreMissing(() => unlinkSync(path));
+  if (!recursive) return void rmSync(path, { force: true }); // refused for a directory, as before
   let fd: number;
   try {
     fd = openSync(path, 0o10000000 | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   } catch (error) {
     if (isMissing(error)) return;
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return removeAt(dir, name, false);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOTDIR') return removeAtSync(dir, name, false, 'other'); // swapped: the link goes, not its target
     throw error;
   }
   try {
-    for (const entry of await fs.readdir(`/proc/self/fd/${fd}`)) await removeAt(`/proc/self/fd/${fd}`, entry, true);
+    const held = `/proc/self/fd/${fd}`;
+    for (const entry of readdirSync(held, { withFileTypes: true })) removeAtSync(held, entry.name, true, entry.isDirectory() ? 'dir' : 'other');
   } finally {
     closeSync(fd);
   }
-  await fs.rmdir(path).catch(error => {
+  ignoreMissing(() => rmdirSync(path));
+}
+
+function ignoreMissing(action: () => void) {
+  try {
+    action();
+  } catch (error) {
     if (!isMissing(error)) throw error;
-  });
+  }
+}
+
+/**
+ * Reads the tree under the held directory `dir` with sync calls, which for thousands of small
+ * files beat a trip through the thread pool each. Every level is opened with O_NOFOLLOW through
+ * the directory above it, so a link swapped in anywhere is skipped, never followed.
+ */
+function readTreeAt(dir: string, prefix: string, out: Array<{ rel: string; text: string }>) {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const at = `${dir}/${entry.name}`;
+    const rel = prefix + entry.name;
+    if (!entry.isDirectory() && !entry.isFile()) continue;
+    let fd: number;
+    try {
+      fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | (entry.isDirectory() ? constants.O_DIRECTORY : 0));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') continue; // gone or swapped
+      throw error;
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (stat.isDirectory()) readTreeAt(`/proc/self/fd/${fd}`, `${rel}/`, out);
+      else if (stat.isFile()) out.push({ rel, text: readFileSync(fd, 'utf8') });
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /** Errors name the caller's path, not the `/proc/self/fd` one the syscall saw. */

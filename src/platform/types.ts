@@ -37,6 +37,11 @@ export interface HostFiles {
   exists(path: string): Promise<boolean>;
   /** Names in a directory, sorted; `[]` when it does not exist. */
   list(dir: string): Promise<string[]>;
+  /**
+   * Every regular file below `dir` with its text, by path relative to `dir` (`a/b.c`), in one
+   * pass that never follows a link below `dir` (links are skipped); `[]` when `dir` is missing.
+   */
+  readTree(dir: string): Promise<Array<{ rel: string; text: string }>>;
   mkdirp(dir: string, mode?: number): Promise<void>;
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;

@@ -88,7 +88,7 @@ export class ApiServer {
    */
   static async open(platform: Platform, options: ApiServerOptions = {}): Promise<ApiServer> {
     const path = options.datastorePath ?? platform.paths.datastore;
-    const store = new Datastore(platform.files, path, platform.writeFilesAtomic, { soleWriter: true });
+    const store = new Datastore(platform.files, path, platform.writeFilesAtomic, { soleWriter: true, syncFilesystem: platform.syncFilesystem });
     if (!(await platform.files.exists(path))) {
       throw new BrktError('not-found', `Datastore does not exist at ${path}, did storewolf run? ('brkt boot' creates it)`);
     }

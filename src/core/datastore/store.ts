@@ -33,6 +33,23 @@ const isTempName = (name: string) => (name.startsWith('.') && name.endsWith('.tm
 /** Atomic writes of a batch of files, durable unless `sync` is false (`Platform.writeFilesAtomic`). */
 export type AtomicWriter = (writes: FileWrite[], options?: { sync?: boolean }) => Promise<void>;
 
+/** Makes every write to the filesystem holding a path durable at once (`Platform.syncFilesystem`). */
+export type FilesystemSync = (path: string) => Promise<void>;
+
+/**
+ * From this many values a commit writes them unsynced and syncs the filesystem once: one
+ * journal commit instead of one per file. Below it, an fsync per file costs less than flushing
+ * whatever else the filesystem holds dirty.
+ */
+const SYNC_FILESYSTEM_FROM = 32;
+
+export interface DatastoreOptions {
+  /** This instance is the only writer of pending/ (the API server): caches, and a claim on it. */
+  soleWriter?: boolean;
+  /** With it, large commits are made durable by one filesystem sync (`SYNC_FILESYSTEM_FROM`). */
+  syncFilesystem?: FilesystemSync;
+}
+
 export class Datastore {
   private readonly writeFiles: AtomicWriter;
 
@@ -47,11 +64,14 @@ export class Datastore {
   private claim?: FileLock;
 
   /** Without a batch writer, files are written one by one with `HostFiles.writeAtomic`. */
-  constructor(private readonly files: HostFiles, readonly path: string, writeFiles?: AtomicWriter, options: { soleWriter?: boolean } = {}) {
+  private readonly syncFilesystem?: FilesystemSync;
+
+  constructor(private readonly files: HostFiles, readonly path: string, writeFiles?: AtomicWriter, options: DatastoreOptions = {}) {
     this.writeFiles = writeFiles ?? (async writes => {
       for (const write of writes) await files.writeAtomic(write.path, write.data);
     });
     if (options.soleWriter) this.pendingCache = new Map();
+    this.syncFilesystem = options.syncFilesystem;
   }
 
   /**
@@ -185,8 +205,7 @@ export class Datastore {
     }
     const out: StoredValue[] = [];
     for (const entry of await this.walk(base)) {
-      if (entry.meta !== undefined || !entry.key.name.startsWith(prefix)) continue;
-      out.push({ key: entry.key, text: await this.files.readText(entry.path) });
+      if (entry.meta === undefined && entry.key.name.startsWith(prefix)) out.push({ key: entry.key, text: entry.text });
     }
     return out;
   }
@@ -206,8 +225,8 @@ export class Datastore {
   private async loadTree(base: string): Promise<{ data: Map<string, StoredValue>; metadata: MetadataMap }> {
     const data = new Map<string, StoredValue>();
     const metadata: MetadataMap = new Map();
-    for (const entry of await this.walk(base)) {
-      const text = await this.files.readText(entry.path);
+    for (const { key, meta, text } of await this.walk(base)) {
+      const entry = { key, meta };
       if (entry.meta === undefined) {
         data.set(entry.key.name, { key: entry.key, text });
       } else {
@@ -348,9 +367,15 @@ export class Datastore {
    * (brkt; PATCH never stores null because null means "not given"): unlink is atomic too.
    */
   private async commitValues(values: StoredValue[]) {
-    await this.setKeys(values.filter(value => !isTombstone(value.text)));
+    const written = values.filter(value => !isTombstone(value.text));
     const removed = values.filter(value => isTombstone(value.text));
+    // Large batches only ever run under the commit marker, the redo log that holds every value
+    // until the one filesystem sync below has made the writes and unlinks durable.
+    const batched = this.syncFilesystem !== undefined && values.length >= SYNC_FILESYSTEM_FROM;
+    if (batched) await this.writeFiles(written.map(value => ({ path: this.dataPath(value.key), data: value.text })), { sync: false });
+    else await this.setKeys(written);
     for (const value of removed) await this.unsetKey(value.key);
+    if (batched) return this.syncFilesystem!(this.path);
     const dirs = new Set<string>();
     for (const value of removed) dirs.add(await this.deepestExisting(value.key));
     for (const dir of dirs) await this.files.fsyncDir(dir); // the unlinks (and prunes) are durable
@@ -389,23 +414,16 @@ export class Datastore {
     }
   }
 
-  /** Regular files under `base` that form valid keys (datastore.md 4, reverse mapping). */
-  private async walk(base: string): Promise<Array<{ path: string; key: Key; meta?: string }>> {
-    const out: Array<{ path: string; key: Key; meta?: string }> = [];
-    const visit = async (dir: string, rel: string) => {
-      for (const name of await this.files.list(dir)) {
-        const path = `${dir}/${name}`;
-        const info = await this.files.info(path);
-        if (!info || info.isSymlink) continue;
-        const relPath = rel ? `${rel}/${name}` : name;
-        if (info.isDirectory) await visit(path, relPath);
-        else if (info.isFile) {
-          const parsed = parseRelative(relPath);
-          if (parsed) out.push({ path, ...parsed });
-        }
-      }
-    };
-    await visit(base, '');
+  /**
+   * Regular files under `base` that form valid keys, with their values (datastore.md 4, reverse
+   * mapping), read in one pass of the tree; links below `base` are never followed.
+   */
+  private async walk(base: string): Promise<Array<{ key: Key; meta?: string; text: string }>> {
+    const out: Array<{ key: Key; meta?: string; text: string }> = [];
+    for (const { rel, text } of await this.files.readTree(base)) {
+      const parsed = parseRelative(rel);
+      if (parsed) out.push({ ...parsed, text });
+    }
     return out;
   }
 }
