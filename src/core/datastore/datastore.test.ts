@@ -225,6 +225,55 @@ describe('the commit marker', () => {
   });
 });
 
+describe('a large commit', () => {
+  test('is written unsynced and made durable by one filesystem sync, before the marker goes', async () => {
+    await using t = await tempStore();
+    const platform = makePlatform({ root: t.root, env: {} });
+    const events: string[] = [];
+    const writer = async (writes: Array<{ path: string; data: Uint8Array | string }>, options?: { sync?: boolean }) => {
+      events.push(`write ${writes.length} sync=${options?.sync ?? true}`);
+      await platform.writeFilesAtomic(writes, options);
+    };
+    const syncFilesystem = async (path: string) => {
+      // What the sync makes durable is already in place, and the redo log still stands.
+      expect(existsSync(`${t.store.path}/commit-in-progress`)).toBe(true);
+      events.push(`syncfs ${path}`);
+    };
+    const store = new Datastore(platform.files, t.store.path, writer, { syncFilesystem });
+    const values = Array.from({ length: 40 }, (_, i) => ({ key: parseKey(`settings.group.key-${i}`), text: `"${i}"` }));
+    await store.setKeys(values, 'tx');
+    events.length = 0;
+    await store.commitTransaction('tx');
+    expect(events).toEqual(['write 1 sync=true', 'write 40 sync=false', `syncfs ${t.store.path}`]);
+    expect(existsSync(`${t.store.path}/commit-in-progress`)).toBe(false);
+    expect((await store.loadLive()).data.size).toBe(40);
+  });
+
+  test('below the threshold each file is fsynced as before, and no filesystem sync runs', async () => {
+    await using t = await tempStore();
+    const platform = makePlatform({ root: t.root, env: {} });
+    let synced = 0;
+    const store = new Datastore(platform.files, t.store.path, platform.writeFilesAtomic, { syncFilesystem: async () => void synced++ });
+    await store.setKeys([{ key: parseKey('settings.a'), text: '1' }, { key: parseKey('settings.b'), text: '2' }], 'tx');
+    await store.commitTransaction('tx');
+    expect(synced).toBe(0);
+  });
+});
+
+describe('reading a tree', () => {
+  test('links below live/ are skipped, never followed, and files come in name order', async () => {
+    await using t = await tempStore();
+    mkdirSync(t.path('elsewhere/settings'), { recursive: true });
+    writeFileSync(t.path('elsewhere/settings/secret'), '"outside"');
+    await t.store.setKey(parseKey('settings.b'), '"b"');
+    await t.store.setKey(parseKey('settings.a'), '"a"');
+    symlinkSync(t.path('elsewhere/settings'), `${t.store.livePath}/settings/linked-dir`);
+    symlinkSync(t.path('elsewhere/settings/secret'), `${t.store.livePath}/settings/linked-file`);
+    const live = await t.store.loadLive();
+    expect([...live.data.keys()]).toEqual(['settings.a', 'settings.b']);
+  });
+});
+
 describe('links planted in the datastore', () => {
   /** A datastore as the API server opens it (batch writer), and an outside directory beside the root. */
   async function storeWithOutside() {
