@@ -4,7 +4,7 @@
 // thread-pool hops of fs.promises cost more than the writes themselves (bench/api.ts).
 // Every directory is entered through the root's confinement (confined.ts) and held open for the
 // batch, so a link planted in the datastore cannot send a write outside the root.
-import { closeSync, constants, fsyncSync, openSync, promises as fs, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Confinement, Located } from './confined';
 import type { FileWrite } from './types';
@@ -48,7 +48,16 @@ export async function writeFilesAtomic(confinement: Confinement, writes: FileWri
     const dir = dirname(path);
     let parent = held.get(dir);
     if (!parent) {
-      parent = confinement.locate(`${path}`, { create: true });
+      if (!confinement.isWholeHost) {
+        // The parent's parent once by the confined walk; its other children from there.
+        const up = dirname(dir);
+        if (!descendable(held, dir) && up !== dir && !held.has(up)) {
+          const opened = confinement.openDir(up, { create: true });
+          held.set(up, { path: opened.path, dir: opened.path, name: '.', noFollow: constants.O_NOFOLLOW, close: opened.close });
+        }
+        parent = descend(held, dir);
+      }
+      parent ??= confinement.locate(`${path}`, { create: true });
       held.set(dir, parent);
     }
     const name = path.slice(path.lastIndexOf('/') + 1);
@@ -72,4 +81,60 @@ export async function writeFilesAtomic(confinement: Confinement, writes: FileWri
   } finally {
     for (const parent of held.values()) parent.close();
   }
+}
+
+const DIR_FLAGS = 0o10000000 /* O_PATH */ | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+/**
+ * Enters `dir` from the nearest directory the batch already holds, one plain directory at a time
+ * (made when missing), so a batch of thousands of keys in as many directories walks from the
+ * root once, not once per directory. Every step is opened with O_NOFOLLOW below a held directory
+ * that the confined walk reached, so it stays inside the root; anything but a plain directory on
+ * the way (a link, a file) gives up here and the full confined walk decides.
+ */
+/** Whether a directory above `dir` is held already. */
+function descendable(held: Map<string, Located>, dir: string): boolean {
+  for (let cut = dir.lastIndexOf('/'); cut > 0; cut = dir.lastIndexOf('/', cut - 1)) if (held.has(dir.slice(0, cut))) return true;
+  return false;
+}
+
+function descend(held: Map<string, Located>, dir: string): Located | undefined {
+  const rest: string[] = [];
+  let ancestor = dir;
+  while (!held.has(ancestor)) {
+    const cut = ancestor.lastIndexOf('/');
+    if (cut <= 0) return undefined;
+    rest.unshift(ancestor.slice(cut + 1));
+    ancestor = ancestor.slice(0, cut);
+  }
+  let at = held.get(ancestor)!;
+  let path = ancestor;
+  for (const name of rest) {
+    if (name === '' || name === '.' || name === '..') return undefined;
+    const next = `${at.dir}/${name}`;
+    let fd: number;
+    try {
+      fd = openDirectory(next);
+    } catch {
+      return undefined;
+    }
+    path = `${path}/${name}`;
+    at = { path: `/proc/self/fd/${fd}`, dir: `/proc/self/fd/${fd}`, name: '.', noFollow: constants.O_NOFOLLOW, close: () => closeSync(fd) };
+    held.set(path, at);
+  }
+  return at;
+}
+
+function openDirectory(path: string): number {
+  try {
+    return openSync(path, DIR_FLAGS);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  try {
+    mkdirSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return openSync(path, DIR_FLAGS); // whatever is there now: a link or a file fails here
 }

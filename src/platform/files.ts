@@ -1,6 +1,6 @@
 // HostFiles on node:fs, confined to one root by name and through links (confined.ts). Atomic writes follow the classic sequence; each
 // step's guarantee is noted where it happens.
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, promises as fs, readdirSync, readFileSync, readSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, openSync, promises as fs, readdirSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import { Confinement, type Located } from './confined';
 import { BrktError } from '../core/errors';
@@ -143,7 +143,7 @@ export class RootedFiles implements HostFiles {
 
   async remove(path: string, options: { recursive?: boolean } = {}) {
     try {
-      await this.locate(path, {}, located => removeAtSync(located.dir, located.name, options.recursive ?? false));
+      await this.locate(path, {}, located => removeAt(located.dir, located.name, options.recursive ?? false));
     } catch (error) {
       if (!isMissing(error)) throw error; // a missing parent: nothing to remove, as with force
     }
@@ -264,48 +264,45 @@ async function syncDir(dir: string) {
  * itself and never followed.
  */
 /**
- * Sync calls on purpose: a committed transaction of thousands of keys is thousands of unlinks,
- * each cheaper than a trip through the thread pool. Entries come with their kind from readdir,
- * so only directories need a look of their own.
+ * Removes `name` in the held directory `dir`; with `recursive`, a directory's contents first,
+ * each level entered with O_NOFOLLOW, so a link swapped in for a subdirectory is removed itself
+ * and never followed. Entries come with their kind from readdir, and the entries of a directory
+ * are removed concurrently: a committed transaction of thousands of keys is thousands of
+ * unlinks, which must not hold the server's event loop.
  */
-function removeAtSync(dir: string, name: string, recursive: boolean, kind?: 'dir' | 'other'): void {
+async function removeAt(dir: string, name: string, recursive: boolean, kind?: 'dir' | 'other'): Promise<void> {
   const path = `${dir}/${name}`;
   if (kind === undefined) {
-    let stat;
-    try {
-      stat = lstatSync(path);
-    } catch (error) {
-      if (isMissing(error)) return;
+    const stat = await fs.lstat(path).catch(error => {
+      if (isMissing(error)) return undefined;
       throw error;
-    }
+    });
+    if (!stat) return;
     kind = stat.isDirectory() ? 'dir' : 'other';
   }
-  if (kind === 'other') return ignoreMissing(() => unlinkSync(path));
-  if (!recursive) return void rmSync(path, { force: true }); // refused for a directory, as before
+  if (kind === 'other') return fs.unlink(path).catch(ignoreMissing);
+  if (!recursive) return fs.rm(path, { force: true }); // refused for a directory, as before
   let fd: number;
   try {
     fd = openSync(path, 0o10000000 | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   } catch (error) {
     if (isMissing(error)) return;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP' || code === 'ENOTDIR') return removeAtSync(dir, name, false, 'other'); // swapped: the link goes, not its target
+    if (code === 'ELOOP' || code === 'ENOTDIR') return removeAt(dir, name, false, 'other'); // swapped: the link goes, not its target
     throw error;
   }
   try {
     const held = `/proc/self/fd/${fd}`;
-    for (const entry of readdirSync(held, { withFileTypes: true })) removeAtSync(held, entry.name, true, entry.isDirectory() ? 'dir' : 'other');
+    const entries = await fs.readdir(held, { withFileTypes: true });
+    await Promise.all(entries.map(entry => removeAt(held, entry.name, true, entry.isDirectory() ? 'dir' : 'other')));
   } finally {
     closeSync(fd);
   }
-  ignoreMissing(() => rmdirSync(path));
+  await fs.rmdir(path).catch(ignoreMissing);
 }
 
-function ignoreMissing(action: () => void) {
-  try {
-    action();
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-  }
+function ignoreMissing(error: unknown) {
+  if (!isMissing(error)) throw error;
 }
 
 /**
