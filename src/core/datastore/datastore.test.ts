@@ -305,6 +305,16 @@ describe('links planted in the datastore', () => {
     expect(t.outside()).toEqual([]);
   });
 
+  test('a link deep in a large batch, beside directories the batch enters: nothing is written there', async () => {
+    await using t = await storeWithOutside();
+    const values = Array.from({ length: 40 }, (_, i) => ({ key: parseKey(`settings.host-containers.c${i}.source`), text: `"s${i}"` }));
+    await t.store.setKeys(values, 'tx');
+    mkdirSync(`${t.store.livePath}/settings/host-containers/c0`, { recursive: true });
+    symlinkSync(t.path('outside'), `${t.store.livePath}/settings/host-containers/c7`);
+    await expect(t.store.commitTransaction('tx')).rejects.toThrow('outside the root');
+    expect(t.outside()).toEqual([]);
+  });
+
   test('the commit marker a link out of the root: it is neither written through nor read', async () => {
     await using t = await storeWithOutside();
     writeFileSync(t.path('outside/intent'), JSON.stringify({ txs: [], values: [['settings.motd', '"forged"']] }));
