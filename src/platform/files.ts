@@ -4,7 +4,7 @@ import { closeSync, constants, fstatSync, fsyncSync, openSync, promises as fs, r
 import { relative, isAbsolute } from 'node:path';
 import { Confinement, type Located } from './confined';
 import { BrktError } from '../core/errors';
-import type { DeviceHandle, FileInfo, HostFiles } from './types';
+import type { DeviceHandle, DirEntry, FileInfo, HostFiles } from './types';
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 
@@ -128,13 +128,24 @@ export class RootedFiles implements HostFiles {
 
   async readTree(dir: string) {
     const out: Array<{ rel: string; text: string }> = [];
-    try {
-      await this.inDir(dir, {}, async path => readTreeAt(path, '', out));
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
+    await this.visitTree(dir, (rel, kind, fd) => {
+      if (kind === 'file') out.push({ rel, text: readFileSync(fd!, 'utf8') });
+    });
     return out;
+  }
+
+  async listTree(dir: string) {
+    const out: Array<{ rel: string; kind: DirEntry['kind'] }> = [];
+    await this.visitTree(dir, (rel, kind) => void out.push({ rel, kind }));
+    return out;
+  }
+
+  private async visitTree(dir: string, visit: TreeVisitor) {
+    try {
+      await this.inDir(dir, {}, async path => visitTreeAt(path, '', visit));
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
   }
 
   async mkdirp(dir: string, mode?: number) {
@@ -305,20 +316,26 @@ function ignoreMissing(error: unknown) {
   if (!isMissing(error)) throw error;
 }
 
+/** Called for each entry of a tree; `fd` is the entry opened for reading (regular files only). */
+type TreeVisitor = (rel: string, kind: DirEntry['kind'], fd?: number) => void;
+
 /**
- * Reads the tree under the held directory `dir` with sync calls, which for thousands of small
+ * Walks the tree under the held directory `dir` with sync calls, which for thousands of small
  * files beat a trip through the thread pool each. Every level is opened with O_NOFOLLOW through
- * the directory above it, so a link swapped in anywhere is skipped, never followed.
+ * the directory above it, so a link swapped in anywhere is reported as a link, never followed.
  */
-function readTreeAt(dir: string, prefix: string, out: Array<{ rel: string; text: string }>) {
+function visitTreeAt(dir: string, prefix: string, visit: TreeVisitor) {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
-    const at = `${dir}/${entry.name}`;
     const rel = prefix + entry.name;
-    if (!entry.isDirectory() && !entry.isFile()) continue;
+    if (entry.isSymbolicLink()) visit(rel, 'symlink');
+    if (!entry.isDirectory() && !entry.isFile()) {
+      if (!entry.isSymbolicLink()) visit(rel, 'other');
+      continue;
+    }
     let fd: number;
     try {
-      fd = openSync(at, constants.O_RDONLY | constants.O_NOFOLLOW | (entry.isDirectory() ? constants.O_DIRECTORY : 0));
+      fd = openSync(`${dir}/${entry.name}`, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | (entry.isDirectory() ? constants.O_DIRECTORY : 0));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') continue; // gone or swapped
@@ -326,8 +343,10 @@ function readTreeAt(dir: string, prefix: string, out: Array<{ rel: string; text:
     }
     try {
       const stat = fstatSync(fd);
-      if (stat.isDirectory()) readTreeAt(`/proc/self/fd/${fd}`, `${rel}/`, out);
-      else if (stat.isFile()) out.push({ rel, text: readFileSync(fd, 'utf8') });
+      if (stat.isDirectory()) {
+        visit(rel, 'directory');
+        visitTreeAt(`/proc/self/fd/${fd}`, `${rel}/`, visit);
+      } else visit(rel, stat.isFile() ? 'file' : 'other', stat.isFile() ? fd : undefined);
     } finally {
       closeSync(fd);
     }

@@ -42,6 +42,8 @@ export interface HostFiles {
    * pass that never follows a link below `dir` (links are skipped); `[]` when `dir` is missing.
    */
   readTree(dir: string): Promise<Array<{ rel: string; text: string }>>;
+  /** Every entry below `dir` by relative path, in one pass that never follows a link below it. */
+  listTree(dir: string): Promise<Array<{ rel: string; kind: DirEntry['kind'] }>>;
   mkdirp(dir: string, mode?: number): Promise<void>;
   remove(path: string, options?: { recursive?: boolean }): Promise<void>;
   rename(from: string, to: string): Promise<void>;

@@ -390,17 +390,14 @@ export class Datastore {
 
   private async removeTemps(dir: string): Promise<number> {
     let count = 0;
-    for (const name of await this.files.list(dir)) {
-      const path = `${dir}/${name}`;
-      const info = await this.files.info(path);
-      if (info?.isDirectory) count += await this.removeTemps(path);
-      else if (info?.isFile && isTempName(name)) {
-        await this.files.remove(path);
-        count++;
-      }
+    for (const { rel, kind } of await this.files.listTree(dir)) {
+      if (kind !== 'file' || !isTempName(rel.slice(rel.lastIndexOf('/') + 1))) continue;
+      await this.files.remove(`${dir}/${rel}`);
+      count++;
     }
     return count;
   }
+
 
   private async removeAndPrune(path: string, base: string) {
     await this.files.remove(path);
