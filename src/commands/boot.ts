@@ -3,7 +3,7 @@ import { BrktCommand } from './base';
 import { runBoot, type BootContext } from '../core/boot/sequence';
 import { bootSandbox } from '../core/bootloader/boot';
 import { requestReboot } from '../core/bootloader/reboot';
-import { describeCheck, describeFailure, seconds } from '../core/boot-health/describe';
+import { describeCheck, seconds } from '../core/boot-health/describe';
 import { readHealthRecord } from '../core/boot-health/record';
 import { notifyReady, waitForStopSignal } from './apiserver/serve';
 import { BrktError } from '../core/errors';
@@ -12,7 +12,7 @@ export class BootCommand extends BrktCommand {
   static override paths = [[]];
   static override usage = Command.Usage({
     description: 'Run the boot sequence of the host (or sandbox)',
-    details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
+    details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. On the first boot of a partition set, mark-successful-boot first waits for the settings.boot-health checks and, when one fails, reboots into the other set. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
     examples: [['Boot a sandbox and keep serving its API', '$0 --root ./sandbox boot --serve']],
   });
   serve = Option.Boolean('--serve', false, { description: 'Keep serving the API after booting' });
@@ -77,9 +77,9 @@ export class BootHealthCommand extends BrktCommand {
     const record = await readHealthRecord(this.platform);
     if (this.json) return this.outJson(record ?? null);
     if (!record) return this.out('No boot health checks have run: they run on the first boot of a new partition set when settings.boot-health.checks are set\n');
-    const verdict = record.outcome === 'passed' ? 'passed: marked successful' : `failed: ${describeFailure(record)}; not marked successful, rebooted`;
+    const verdict = record.outcome === 'passed' ? 'passed, marked successful' : 'failed, not marked successful; rebooted into the other set';
     const width = Math.max(...record.checks.map(check => check.name.length));
-    const lines = [`Version ${record.version} (set ${record.set}) at ${record.startedAt}, ${seconds(record.durationMs)}: ${verdict}`];
+    const lines = [`Version ${record.version} (set ${record.set}), checked at ${record.startedAt} in ${seconds(record.durationMs)}: ${verdict}`];
     for (const check of record.checks) {
       lines.push(`  ${check.name.padEnd(width)}  ${describeCheck(check)} in ${seconds(check.durationMs)}`);
       if (check.outcome !== 'passed') lines.push(...check.outputTail.map(line => `    | ${line}`));
