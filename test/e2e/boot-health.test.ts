@@ -70,7 +70,7 @@ test('a passing check marks the new set, which stays and is not judged again', a
   expect((await brkt('brkt', ['update', '--now', '--reboot'], { root: sandbox.root })).code).toBe(0);
   const marked = await served.waitForLine('boot: mark-successful-boot: set B marked successful after 1 boot health check passed in');
   await served.waitForLine('boot: serving the API on', 2);
-  expect(marked.text).toMatch(/passed in \d+\.\d\d s$/);
+  expect(marked.text).toMatch(/passed in (\d+ ms|\d+\.\d\d s)$/);
   expect((await brkt('brkt', ['--version'], { root: sandbox.root })).stdout).toContain('(os 1.2.0, variant aws-dev');
   expect(await flags(sandbox)).toEqual(['Set A: priority=1 tries_left=0 successful=true', 'Set B: priority=2 tries_left=0 successful=true']);
   expect(readFileSync(runs, 'utf8')).toBe('run\n');
@@ -117,4 +117,25 @@ test('a hanging check: its timeout and the window are honoured, and the boot fal
   expect(status.stdout).toContain("Boot health:  version 1.2.0 (set B) failed check 'hangs' (timed out)");
   served.child.kill('SIGTERM');
   expect(await served.child.exited).toBe(0);
+});
+
+test('a boot without --serve falls back and boots the old set in the same run', async () => {
+  await using sandbox = await makeSandbox({ userData: true });
+  const userData = sandbox.path('var/lib/bottlerocket/user-data.toml');
+  writeFileSync(userData, `${readFileSync(userData, 'utf8')}\n[settings.boot-health.checks.never]\ncommand = ["/bin/false"]\n`);
+  expect((await brkt('brkt', ['boot'], { root: sandbox.root })).code).toBe(0);
+  expect((await brkt('brkt', ['update', '--now'], { root: sandbox.root })).code).toBe(0);
+  expect((await brkt('brkt', ['reboot'], { root: sandbox.root })).stdout).toBe("Booted set B, version 1.2.0; 'brkt boot' starts it\n");
+
+  const boot = await brkt('brkt', ['boot'], { root: sandbox.root });
+  expect(boot.code).toBe(0);
+  const steps = boot.stdout.split('\n').filter(line => /^(boot: (bootloader|mark-successful-boot)|reboot):/.test(line));
+  expect(steps).toEqual([
+    'boot: bootloader: set B, version 1.2.0',
+    "boot: mark-successful-boot: set B not marked successful: version 1.2.0 (set B) failed check 'never': failed (exit 1); rebooting",
+    'reboot: booted set A, version 1.0.0',
+    'boot: bootloader: set A, version 1.0.0',
+    'boot: mark-successful-boot: set A marked successful',
+  ]);
+  expect((await brkt('brkt', ['--version'], { root: sandbox.root })).stdout).toContain('(os 1.0.0, variant aws-dev');
 });

@@ -17,4 +17,5 @@ export function describeFailure(record: HealthRecord): string | undefined {
   return `version ${record.version} (set ${record.set}) failed check '${failed.name}': ${describeCheck(failed)}`;
 }
 
-export const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`;
+/** `7 ms` under a second, else `2.31 s` (`42 s` from ten seconds on). */
+export const seconds = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`);
