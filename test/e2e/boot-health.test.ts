@@ -124,6 +124,9 @@ test('a boot without --serve falls back and boots the old set in the same run', 
   const userData = sandbox.path('var/lib/bottlerocket/user-data.toml');
   writeFileSync(userData, `${readFileSync(userData, 'utf8')}\n[settings.boot-health.checks.never]\ncommand = ["/bin/false"]\n`);
   expect((await brkt('brkt', ['boot'], { root: sandbox.root })).code).toBe(0);
+  // Set A was marked successful when the image was built: its first boot is not judged.
+  expect(await brkt('brkt', ['boot', 'health'], { root: sandbox.root })).toEqual({ stdout: 'No boot health checks have run: they run on the first boot of a new partition set when settings.boot-health.checks are set\n', stderr: '', code: 0 });
+  expect((await brkt('brkt', ['boot', 'health', '--json'], { root: sandbox.root })).stdout).toBe('null\n');
   expect((await brkt('brkt', ['update', '--now'], { root: sandbox.root })).code).toBe(0);
   expect((await brkt('brkt', ['reboot'], { root: sandbox.root })).stdout).toBe("Booted set B, version 1.2.0; 'brkt boot' starts it\n");
 
