@@ -66,6 +66,11 @@ test('a passing check marks the new set, which stays and is not judged again', a
   const runs = sandbox.path('check-runs');
   const script = writeCheck(sandbox, 'count', 'echo run >> "$BRKT_ROOT/check-runs"');
   expect((await setChecks(sandbox, { count: { command: [script], 'timeout-seconds': 30 } })).code).toBe(0);
+  const describe = await brkt('brkt', ['settings', 'describe', 'boot-health.checks.count.timeout-seconds'], { root: sandbox.root });
+  expect(describe.stdout).toContain('rule:              1..3600\ndescription:       A check still running after this many seconds has failed; 1..3600, default 60\n');
+  expect(describe.stdout).toContain('current:           30\n');
+  const schema = JSON.parse((await brkt('brkt', ['settings', 'schema'], { root: sandbox.root })).stdout);
+  expect(schema.properties['boot-health'].properties['window-seconds']).toMatchObject({ type: 'integer', minimum: 1, maximum: 3600, default: 300 });
 
   expect((await brkt('brkt', ['update', '--now', '--reboot'], { root: sandbox.root })).code).toBe(0);
   const marked = await served.waitForLine('boot: mark-successful-boot: set B marked successful after 1 boot health check passed in');
