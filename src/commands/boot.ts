@@ -2,6 +2,9 @@ import { Command, Option } from 'clipanion';
 import { BrktCommand } from './base';
 import { runBoot, type BootContext } from '../core/boot/sequence';
 import { bootSandbox } from '../core/bootloader/boot';
+import { requestReboot } from '../core/bootloader/reboot';
+import { describeCheck, seconds } from '../core/boot-health/describe';
+import { readHealthRecord } from '../core/boot-health/record';
 import { notifyReady, waitForStopSignal } from './apiserver/serve';
 import { BrktError } from '../core/errors';
 
@@ -9,8 +12,8 @@ export class BootCommand extends BrktCommand {
   static override paths = [[]];
   static override usage = Command.Usage({
     description: 'Run the boot sequence of the host (or sandbox)',
-    details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
-    examples: [['Boot a sandbox and keep serving its API', '$0 --root ./sandbox boot --serve']],
+    details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. On the first boot of a partition set, mark-successful-boot first waits for the settings.boot-health checks and, when one fails, reboots into the other set. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
+    examples: [['Boot a sandbox and keep serving its API', '$0 boot --serve --root ./sandbox']],
   });
   serve = Option.Boolean('--serve', false, { description: 'Keep serving the API after booting' });
 
@@ -24,6 +27,17 @@ export class BootCommand extends BrktCommand {
       } catch (error) {
         await context.api?.stop(); // a failed boot leaves no socket behind
         throw error;
+      }
+      if (context.rebootRequested) {
+        // A failed boot-health check: the set's one try is spent, so the bootloader falls back.
+        await context.api?.stop();
+        const outcome = await requestReboot(platform, { fromBoot: true });
+        if (outcome.kind !== 'booted') {
+          log('reboot: rebooting the host');
+          return 1;
+        }
+        log(`reboot: booted set ${outcome.set}, version ${outcome.version}`);
+        continue;
       }
       if (!this.serve) {
         await context.api?.stop(); // without --serve the server only lived for the boot steps
@@ -50,4 +64,28 @@ export class BootCommand extends BrktCommand {
   }
 }
 
-export const commands = [BootCommand];
+export class BootHealthCommand extends BrktCommand {
+  static override paths = [['health']];
+  static override usage = Command.Usage({
+    description: 'Show the last boot health check results',
+    details: 'The checks of settings.boot-health run on the first boot of a partition set that is not yet marked successful; the set is marked only when all of them pass, else the host reboots into the other set. This shows the last such judgement: the version, each check and the last lines of its output.',
+    examples: [['Show the last results', '$0 boot health'], ['As JSON', '$0 boot health --json']],
+  });
+  json = Option.Boolean('--json', false, { description: 'Print the record as JSON (null when no checks have run)' });
+
+  async run() {
+    const record = await readHealthRecord(this.platform);
+    if (this.json) return this.outJson(record ?? null);
+    if (!record) return this.out('No boot health checks have run: they run on the first boot of a new partition set when settings.boot-health.checks are set\n');
+    const verdict = record.outcome === 'passed' ? 'passed, marked successful' : 'failed, not marked successful; rebooted into the other set';
+    const width = Math.max(...record.checks.map(check => check.name.length));
+    const lines = [`Version ${record.version} (set ${record.set}), checked at ${record.startedAt} in ${seconds(record.durationMs)}: ${verdict}`];
+    for (const check of record.checks) {
+      lines.push(`  ${check.name.padEnd(width)}  ${describeCheck(check)} in ${seconds(check.durationMs)}`);
+      if (check.outcome !== 'passed') lines.push(...check.outputTail.map(line => `    | ${line}`));
+    }
+    this.out(lines.join('\n') + '\n');
+  }
+}
+
+export const commands = [BootCommand, BootHealthCommand];

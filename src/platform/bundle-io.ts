@@ -78,14 +78,14 @@ export function makeBundleIo(root = '/'): BundleIo {
   };
 }
 
-async function execToFile(argv: string[], outputPath: string, options: { timeoutMs?: number; cwd?: string } = {}) {
+async function execToFile(argv: string[], outputPath: string, options: { timeoutMs?: number; cwd?: string; env?: Record<string, string> } = {}) {
   // Created before the spawn, as upstream does: a program that cannot start leaves an empty file.
   const fd = openSync(outputPath, 'w', 0o644);
   try {
     let proc: ReturnType<typeof Bun.spawn>;
     try {
       // Its own process group, so a timeout also stops whatever the program started.
-      proc = Bun.spawn({ cmd: argv, cwd: options.cwd, stdin: 'ignore', stdout: fd, stderr: fd, detached: true });
+      proc = Bun.spawn({ cmd: argv, cwd: options.cwd, env: options.env && { ...process.env, ...options.env }, stdin: 'ignore', stdout: fd, stderr: fd, detached: true });
     } catch (error) {
       return { code: 127, timedOut: false, spawnError: (error as Error).message };
     }

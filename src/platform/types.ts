@@ -110,8 +110,9 @@ export interface BundleIo {
   /**
    * Runs a program (no shell) with stdout and stderr both on `outputPath`, which is created
    * first (one open file, so the two interleave). On timeout the child's process group is killed.
+   * `env` adds to (or overrides) this process's environment.
    */
-  execToFile(argv: string[], outputPath: string, options?: { timeoutMs?: number; cwd?: string }): Promise<{ code: number; timedOut: boolean; spawnError?: string }>;
+  execToFile(argv: string[], outputPath: string, options?: { timeoutMs?: number; cwd?: string; env?: Record<string, string> }): Promise<{ code: number; timedOut: boolean; spawnError?: string }>;
   /** Entries of a directory in name order; `undefined` when it does not exist. */
   readDir(dir: string): Promise<DirEntry[] | undefined>;
   /** Follows links; `undefined` when the path (or a link's target) does not exist. */

@@ -27,6 +27,11 @@ export class UpdateStatusCommand extends BrktCommand {
       `Last command: ${command ? `${command.cmd_type} ${command.cmd_status} at ${command.timestamp}` : 'none'}`,
     ];
     if (command && command.cmd_status !== 'Success' && command.stderr.trim()) lines.push(`              ${command.stderr.trim().split('\n').at(-1)}`);
+    const health = status.boot_health_failure;
+    if (health) {
+      const how = health.outcome === 'timed-out' ? 'timed out' : health.exit_status === null ? 'had no command' : `exit ${health.exit_status}`;
+      lines.push(`Boot health:  version ${health.version} (set ${health.set}) failed check '${health.check}' (${how}) at ${health.timestamp}; rolled back ('brkt boot health' shows the output)`);
+    }
     if (paused) lines.push('Paused:       yes (settings.updates.paused): checks report, but nothing is staged or activated');
     this.out(lines.join('\n') + '\n');
   }

@@ -16,6 +16,8 @@ export interface BootContext {
   api?: ApiServer;
   /** Handed to the API server: runs after /tx/apply and /tx/commit_and_apply. */
   applier?: Applier;
+  /** Set by a step when the boot must end in a reboot (a failed boot-health check); why. */
+  rebootRequested?: string;
   log(line: string): void;
 }
 

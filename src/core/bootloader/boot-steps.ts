@@ -4,7 +4,9 @@ import type { BootStep } from '../boot/sequence';
 import type { Platform } from '../../platform/types';
 import { readGpt } from '../gpt/read';
 import { markSuccessfulBoot } from '../signpost/operations';
-import { osDiskIsImage, updatePartitionState } from '../signpost/state';
+import { loadPartitionState, osDiskIsImage, updatePartitionState } from '../signpost/state';
+import { judgeBoot, needsJudgement, readHealthConfig } from '../boot-health/gate';
+import { describeFailure, seconds } from '../boot-health/describe';
 import { bootRecordFor } from './boot-record';
 import { bootSandbox } from './boot';
 
@@ -41,12 +43,25 @@ export const bootloaderStep: BootStep = {
   },
 };
 
+/**
+ * A set's first boot (not yet successful) must first pass the boot-health checks; when one
+ * fails the set stays unmarked and the boot asks for a reboot, so the bootloader falls back.
+ */
 export const markSuccessfulBootStep: BootStep = {
   name: 'mark-successful-boot',
-  async run({ platform }) {
+  async run(context) {
+    const { platform } = context;
     const missing = await imageMissing(platform);
     if (missing) return `no OS disk ${missing}; skipped`;
+    const before = await loadPartitionState(platform);
+    const record = needsJudgement(before) ? await judgeBoot(platform, before, await readHealthConfig(platform)) : undefined;
+    const failure = record && describeFailure(record);
+    if (failure) {
+      context.rebootRequested = failure;
+      return `set ${before.active} not marked successful: ${failure}; rebooting`;
+    }
     const { state } = await updatePartitionState(platform, markSuccessfulBoot);
-    return `set ${state.active} marked successful`;
+    const checked = record ? ` after ${record.checks.length} boot health check${record.checks.length === 1 ? '' : 's'} passed in ${seconds(record.durationMs)}` : '';
+    return `set ${state.active} marked successful${checked}`;
   },
 };

@@ -25,12 +25,17 @@ export async function servingBootPid(platform: Platform): Promise<number | undef
   return (await platform.processHoldsLock(pid, platform.paths.datastore)) ? pid : undefined;
 }
 
-export async function requestReboot(platform: Platform): Promise<RebootOutcome> {
+/**
+ * Reboots. `fromBoot` is for the boot process itself (a failed boot-health check): a
+ * sandbox then boots again right here instead of signalling the serving process.
+ */
+export async function requestReboot(platform: Platform, options: { fromBoot?: boolean } = {}): Promise<RebootOutcome> {
   if (platform.kind === 'host') {
     const result = await platform.exec(['systemctl', 'reboot']);
     if (result.code !== 0) throw new BrktError('io', `systemctl reboot failed (exit ${result.code}): ${result.stderr.trim() || 'no message'}`);
     return { kind: 'host' };
   }
+  if (options.fromBoot) return { kind: 'booted', ...(await bootSandbox(platform)) };
   const pid = await servingBootPid(platform);
   // The process may exit between the check and the signal; then boot here instead.
   if (pid !== undefined && (await platform.signalProcess(pid, 'SIGHUP'))) return { kind: 'signalled', pid };

@@ -120,6 +120,17 @@ export const CloudFormationSettings = Type.Object({
   'logical-resource-id': opt(T.SingleLineString),
 }, { ...strict, title: 'CloudFormationSettings' });
 
+// brkt: checks a newly booted partition set must pass before it is marked successful.
+export const BootHealthCheck = Type.Object({
+  command: opt(Type.Array(Type.String(), { minItems: 1, description: 'Program and arguments, run without a shell as root; the check passes when it exits 0' })),
+  'timeout-seconds': opt(Type.Integer({ minimum: 1, maximum: 3600, default: 60, description: 'A check still running after this many seconds has failed; 1..3600, default 60' })),
+}, { ...strict, title: 'BootHealthCheck' });
+
+export const BootHealthSettings = Type.Object({
+  checks: opt(map(T.Identifier, BootHealthCheck, 'Checks by name, run in parallel on the first boot of a set not yet marked successful')),
+  'window-seconds': opt(Type.Integer({ minimum: 1, maximum: 3600, default: 300, description: 'Deadline for all checks together, in seconds; 1..3600, default 300' })),
+}, { ...strict, title: 'BootHealthSettings' });
+
 /** Every section brkt knows, by name; variants pick theirs in order. */
 export const SECTIONS = {
   motd: Type.String({ description: 'Message of the day, written to /etc/motd' }),
@@ -140,11 +151,12 @@ export const SECTIONS = {
   cloudformation: CloudFormationSettings,
   autoscaling: Type.Object({ 'should-wait': opt(Type.Boolean()) }, { ...strict, title: 'AutoScalingSettings' }),
   'oci-hooks': Type.Object({ 'log4j-hotpatch-enabled': opt(Type.Boolean()) }, { ...strict, title: 'OciHooks' }),
+  'boot-health': BootHealthSettings,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
 
-const LATER: SectionName[] = ['network', 'kernel', 'dns', 'bootstrap-containers', 'pki', 'container-registry', 'metrics', 'cloudformation', 'autoscaling', 'oci-hooks'];
+const LATER: SectionName[] = ['network', 'kernel', 'dns', 'bootstrap-containers', 'pki', 'container-registry', 'metrics', 'cloudformation', 'autoscaling', 'oci-hooks', 'boot-health'];
 const K8S: SectionName[] = ['motd', 'kubernetes', 'updates', 'host-containers', 'ntp', 'aws', ...LATER];
 
 /** Sections per 2020 variant, in upstream's serialization order (settings.md 1). */

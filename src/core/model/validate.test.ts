@@ -50,6 +50,22 @@ describe('modeled types (settings.md 2)', () => {
     expect(check('{"updates":{"seed":2047}}')).toEqual({ updates: { seed: 2047 } });
   });
 
+  test('boot-health: a command of at least one string, timeouts in 1..3600, named by Identifier', () => {
+    const ok = { 'boot-health': { checks: { 'api-up': { command: ['/bin/true'], 'timeout-seconds': 3600 } }, 'window-seconds': 1 } };
+    expect(check(JSON.stringify(ok))).toEqual(ok);
+    for (const schema of ['aws-ecs-1', 'aws-dev', undefined]) expect(validateModel(settingsSchema(schema), ok, { root: 'settings' })).toEqual(ok);
+    const checkOf = (value: unknown) => check(JSON.stringify({ 'boot-health': { checks: { c: value } } }));
+    expect(() => checkOf({ command: [] })).toThrow("invalid length 0, expected at least 1 element at key 'settings.boot-health.checks.c.command'");
+    expect(() => checkOf({ command: '/bin/true' })).toThrow('expected a sequence');
+    expect(() => checkOf({ command: [1] })).toThrow('expected a string');
+    expect(() => checkOf({ 'timeout-seconds': 0 })).toThrow('expected an integer in 1..=3600');
+    expect(() => checkOf({ 'timeout-seconds': 3601 })).toThrow('expected an integer in 1..=3600');
+    expect(() => checkOf({ shell: true })).toThrow('unknown field `shell`');
+    expect(() => check('{"boot-health":{"window-seconds":0}}')).toThrow('expected an integer in 1..=3600');
+    expect(() => check('{"boot-health":{"checks":{"a/b":{}}}}')).toThrow('Identifier');
+    expect(() => check('{"boot-health":{"retries":1}}')).toThrow('unknown field `retries`');
+  });
+
   test('output is in model order with sorted maps; nulls are "not given"', () => {
     const out = check('{"ntp":{"time-servers":["a"]},"motd":"m","kubernetes":{"node-labels":{"b":"2","a":"1"}},"aws":null}');
     expect(JSON.stringify(out)).toBe('{"motd":"m","kubernetes":{"node-labels":{"a":"1","b":"2"}},"ntp":{"time-servers":["a"]}}');

@@ -20,6 +20,7 @@ type Schema = TSchema & {
   items?: TSchema;
   minimum?: number;
   maximum?: number;
+  minItems?: number;
   enum?: string[];
   'x-brkt-type'?: string;
   propertyNames?: TSchema;
@@ -100,6 +101,9 @@ function check(schema: Schema, value: unknown, path: string[], pointer: string, 
       return typeof value === 'boolean' ? value : mismatch();
     case 'array': {
       if (!Array.isArray(value)) return mismatch();
+      if (schema.minItems !== undefined && value.length < schema.minItems) {
+        fail(path, `invalid length ${value.length}, expected at least ${schema.minItems} element${schema.minItems === 1 ? '' : 's'}`);
+      }
       return value.map((item, index) => check(schema.items as Schema, item, [...path, String(index)], pointerJoin(pointer, index), walk));
     }
     case 'object': {

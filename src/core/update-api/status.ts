@@ -2,6 +2,7 @@
 // status, and the status file under run/. Mirrors thar-be-updates' status.rs.
 import { BrktError, messageOf } from '../errors';
 import { readBootRecord } from '../bootloader/boot-record';
+import { firstFailure, readHealthRecord } from '../boot-health/record';
 import { nextSet } from '../signpost/operations';
 import { loadPartitionState } from '../signpost/state';
 import { runningImage } from '../updates/updog-session';
@@ -30,6 +31,20 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** brkt: the last boot of a new version that failed its boot-health checks (and was rolled back). */
+export interface BootHealthFailure {
+  version: string;
+  /** The partition set that version was on. */
+  set: string;
+  /** The first check that did not pass, in name order. */
+  check: string;
+  outcome: 'failed' | 'timed-out';
+  /** null when the check was killed at its deadline or had no command. */
+  exit_status: number | null;
+  /** RFC 3339: when the checks started. */
+  timestamp: string;
+}
+
 /** Members in upstream's order: the API and the file serialise them in this order. */
 export interface UpdateStatus {
   update_state: UpdateState;
@@ -38,6 +53,11 @@ export interface UpdateStatus {
   active_partition: StagedImage;
   staging_partition: StagedImage | null;
   most_recent_command: CommandResult | null;
+  /**
+   * brkt's addition, after upstream's members; only present when a boot failed its checks, so
+   * with no boot-health checks the document is exactly upstream's.
+   */
+  boot_health_failure?: BootHealthFailure;
 }
 
 const STATES: readonly UpdateState[] = ['Idle', 'Available', 'Staged', 'Ready'];
@@ -60,6 +80,7 @@ export function orderedStatus(status: UpdateStatus): UpdateStatus {
       exit_status: command.exit_status,
       stderr: command.stderr,
     },
+    ...(status.boot_health_failure ? { boot_health_failure: { ...status.boot_health_failure } } : {}),
   };
 }
 
@@ -82,6 +103,7 @@ export function parseStatus(text: string, path: string): UpdateStatus {
   if (status.staging_partition !== null && typeof status.staging_partition?.image?.version !== 'string') bad('staging_partition is malformed');
   if (status.chosen_update !== null && typeof status.chosen_update?.version !== 'string') bad('chosen_update is malformed');
   if (status.most_recent_command !== null && typeof status.most_recent_command?.timestamp !== 'string') bad('most_recent_command is malformed');
+  if (status.boot_health_failure !== undefined && typeof status.boot_health_failure?.check !== 'string') bad('boot_health_failure is malformed');
   return orderedStatus(status);
 }
 
@@ -93,6 +115,7 @@ export async function initialStatus(platform: Platform): Promise<UpdateStatus> {
   const image = await runningImage(platform);
   const state = await loadPartitionState(platform);
   const next = nextSet(state);
+  const failure = await bootHealthFailure(platform);
   if (!next) throw new BrktError('gpt', `Failed to create the update status: no partition set of ${state.disk} will boot next`);
   return {
     update_state: 'Idle',
@@ -101,7 +124,16 @@ export async function initialStatus(platform: Platform): Promise<UpdateStatus> {
     active_partition: { image: { arch: image.arch, version: image.current.text, variant: image.variant }, next_to_boot: next === state.active },
     staging_partition: null,
     most_recent_command: null,
+    ...(failure ? { boot_health_failure: failure } : {}),
   };
+}
+
+/** The last boot-health judgement when it failed (kept across reboots, unlike this status). */
+async function bootHealthFailure(platform: Platform): Promise<BootHealthFailure | undefined> {
+  const record = await readHealthRecord(platform);
+  const failed = record && firstFailure(record);
+  if (!record || !failed || failed.outcome === 'passed') return undefined;
+  return { version: record.version, set: record.set, check: failed.name, outcome: failed.outcome, exit_status: failed.exitStatus, timestamp: record.startedAt };
 }
 
 /**
