@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from './base';
-import { runBoot, type BootContext } from '../core/boot/sequence';
+import { runBoot, runBootStep, type BootContext } from '../core/boot/sequence';
 import { bootSandbox } from '../core/bootloader/boot';
 import { notifyReady, waitForStopSignal } from './apiserver/serve';
 import { BrktError } from '../core/errors';
@@ -50,4 +50,18 @@ export class BootCommand extends BrktCommand {
   }
 }
 
-export const commands = [BootCommand];
+export class BootStepCommand extends BrktCommand {
+  static override paths = [['step']];
+  static override usage = Command.Usage({
+    description: 'Run one step of the boot sequence, as its systemd unit does',
+    details: 'The units written by `brkt install` run the steps one by one (storewolf, early-boot-config, sundog, settings-applier, ...); the steps after the API server reach it on the socket. The first failure is exit 1.',
+    examples: [['Render every configuration file and run every restart command', '$0 boot step settings-applier']],
+  });
+  name = Option.String({ required: true, name: 'STEP' });
+
+  async run() {
+    await runBootStep({ platform: this.platform, log: line => this.out(line + '\n') }, this.name);
+  }
+}
+
+export const commands = [BootCommand, BootStepCommand];

@@ -79,6 +79,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo(root)), [], { selfCommand: selfCommand() }),
     lockFile: async (path, mode) => (await import('./file-lock')).lockFile(await confinement(), underRoot(root, path), mode),
     syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
+    installSelf: async path => (await import('./self-install')).installSelf(underRoot(root, path)),
   };
 }
 

@@ -237,4 +237,6 @@ export interface Platform {
    * loss, data and renames alike, for the cost of one journal commit.
    */
   syncFilesystem(path: string): Promise<void>;
+  /** Copies this brkt executable to `path` (under the root; `brkt install`); says what it did. */
+  installSelf(path: string): Promise<string>;
 }
