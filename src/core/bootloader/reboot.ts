@@ -1,6 +1,6 @@
-// `brkt reboot` (cli.md): on a host, systemctl reboot; in a sandbox, ask the serving
-// `brkt boot --serve` to boot again (SIGHUP), or, with none running, run the bootloader step.
-import { BrktError } from '../errors';
+// `brkt reboot` (cli.md): a machine reboots the way its platform says (host.md 3); a sandbox
+// asks the serving `brkt boot --serve` to boot again (SIGHUP), or, with none running, runs the
+// bootloader step.
 import type { Platform } from '../../platform/types';
 import { bootSandbox, type BootResult } from './boot';
 
@@ -25,10 +25,10 @@ export async function servingBootPid(platform: Platform): Promise<number | undef
   return (await platform.processHoldsLock(pid, platform.paths.datastore)) ? pid : undefined;
 }
 
-export async function requestReboot(platform: Platform): Promise<RebootOutcome> {
-  if (platform.kind === 'host') {
-    const result = await platform.exec(['systemctl', 'reboot']);
-    if (result.code !== 0) throw new BrktError('io', `systemctl reboot failed (exit ${result.code}): ${result.stderr.trim() || 'no message'}`);
+/** `style`: `systemctl` for the API and `brkt reboot`, `shutdown` for updog (host.md 3). */
+export async function requestReboot(platform: Platform, style: 'systemctl' | 'shutdown' = 'systemctl'): Promise<RebootOutcome> {
+  if (platform.reboot) {
+    await platform.reboot(style);
     return { kind: 'host' };
   }
   const pid = await servingBootPid(platform);
