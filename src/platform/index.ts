@@ -43,8 +43,8 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     path: rel => underRoot(root, rel),
     env: name => env[name],
     exec: async (argv, execOptions) => (await processes()).runProcess(argv, execOptions),
-    async runRestartCommand(service, argv, changedKeys) {
-      if (kind === 'host') return (await processes()).runProcess(argv);
+    async runRestartCommand(service, argv, changedKeys, restartOptions) {
+      if (kind === 'host') return (await processes()).runProcess(argv, { timeoutMs: restartOptions?.timeoutMs });
       const line = JSON.stringify({ time: new Date().toISOString(), service, command: argv, changedKeys });
       await files.append(paths.restartLog, line + '\n');
       return { code: 0, stdout: '', stderr: '', timedOut: false };

@@ -168,7 +168,10 @@ export interface FileLock {
 /** An instance-metadata service (IMDSv2). */
 export interface Imds {
   readonly baseUrl: string;
-  /** The body at `path`, or `undefined` for 404 (absent). Other statuses throw. */
+  /**
+   * The body at `path`, or `undefined` for 404 (absent). A service that cannot be reached (after
+   * the client's bounded retries) throws BrktError `unavailable`; other statuses throw `io`.
+   */
   get(path: string): Promise<string | undefined>;
 }
 
@@ -203,10 +206,11 @@ export interface Platform {
   /** Runs a program directly (no shell), on both kinds of platform. */
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
   /**
-   * Runs a service's restart command. On a host it runs (no shell); in a sandbox it is
-   * appended to `paths.restartLog` with the changed keys and reported as successful.
+   * Runs a service's restart command. On a host it runs (no shell), killed with everything it
+   * started after `timeoutMs`; in a sandbox it is appended to `paths.restartLog` with the
+   * changed keys and reported as successful.
    */
-  runRestartCommand(service: string, argv: string[], changedKeys: string[]): Promise<ExecResult>;
+  runRestartCommand(service: string, argv: string[], changedKeys: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
   /** The OS disk: a block device on a host; `dev/disk.img` (or `BRKT_DISK`) in a sandbox. */
   osDisk(): Promise<string>;
   /** The transport for update repositories (metadata, manifest, images, migrations). */
