@@ -93,16 +93,21 @@ export interface OsDiskWriter {
   close(): Promise<void>;
 }
 
+/** Opens the OS disk; a missing disk is one line (a sandbox's default disk says what makes it). */
+export async function openOsDisk(platform: Platform, disk: string, mode: 'r' | 'r+'): Promise<DeviceHandle> {
+  try {
+    return await platform.openDisk(disk, mode);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const reason = missing ? 'it does not exist' : (error as Error).message;
+    const hint = missing && disk === platform.paths.disk ? ' (brkt dev init creates it)' : '';
+    throw new BrktError('gpt', `Failed to open the OS disk ${disk} for ${mode === 'r' ? 'reading' : 'writing'}: ${reason}${hint}`, { cause: error });
+  }
+}
+
 export async function openOsDiskWriter(platform: Platform): Promise<OsDiskWriter> {
   const disk = await platform.osDisk();
-  let handle: DeviceHandle;
-  try {
-    handle = await platform.openDisk(disk, 'r+');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
-    const hint = platform.kind === 'sandbox' ? ' (brkt dev init creates it)' : '';
-    throw new BrktError('gpt', `Failed to open the OS disk ${disk} for writing: ${reason}${hint}`, { cause: error });
-  }
+  const handle = await openOsDisk(platform, disk, 'r+');
   const read = async () => {
     const table = await readGpt(handle, disk);
     const sets = await setsOf(platform, disk, table);

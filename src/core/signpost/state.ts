@@ -1,13 +1,12 @@
 // The partition state signpost works on: the OS disk's GPT, its sets and which one is active.
 // Loads and writes it through the platform. Mirrors signpost's state.rs (State::load/write).
-import { BrktError } from '../errors';
 import { readGpt } from '../gpt/read';
 import { assertWritable } from '../gpt/write';
 import type { GptTable } from '../gpt/table';
-import type { DeviceHandle, Platform } from '../../platform/types';
+import type { Platform } from '../../platform/types';
 import { partitionLocation, type DiskSets, type PartitionRef, type PartitionSet, type SetName } from './sets';
 import { resolveActiveSet } from './active-set';
-import { openOsDiskWriter, runningSetChangeOf, setsOf } from './disk-guard';
+import { openOsDisk, openOsDiskWriter, runningSetChangeOf, setsOf } from './disk-guard';
 
 export interface PartitionState {
   /** The OS disk: a block device, or an image file in a sandbox (or `BRKT_DISK`). */
@@ -33,14 +32,7 @@ export function partitionRange(state: Pick<PartitionState, 'table'>, ref: Partit
 /** The partition state of the OS disk (read only). */
 export async function loadPartitionState(platform: Platform): Promise<PartitionState> {
   const disk = await platform.osDisk();
-  let handle: DeviceHandle;
-  try {
-    handle = await platform.openDisk(disk, 'r');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message;
-    const hint = platform.kind === 'sandbox' ? ' (brkt dev init creates it)' : '';
-    throw new BrktError('gpt', `Failed to open the OS disk ${disk} for reading: ${reason}${hint}`, { cause: error });
-  }
+  const handle = await openOsDisk(platform, disk, 'r');
   try {
     const table = await readGpt(handle, disk);
     const sets = await setsOf(platform, disk, table);
