@@ -2,18 +2,16 @@
 // `partx -a`) and named by BRKT_DISK keeps device semantics. The running set comes from the
 // kernel (the root file system's device, or root=PARTUUID= on the command line), never from the
 // sandbox's boot record; boot, mark-successful-boot, update, rollback and signpost work on it.
-import { describe, expect, test } from 'bun:test';
+import { describe, expect } from 'bun:test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brkt } from '../helpers/brkt';
 import { makeTempDir } from '../helpers/sandbox';
 import { makeDiskImage, NUMBERS, readDisk, run } from '../helpers/disk';
-import { attachLoop, loopUnavailable, mountReadOnly } from '../helpers/loop-device';
+import { attachLoop, loopTest as loopDeviceTest, mountReadOnly } from '../helpers/loop-device';
 import { sandboxRepoUrls, sha256, writeUpdogToml } from './update-fixtures';
 
-const unavailable = loopUnavailable();
-if (unavailable) console.warn(`skipping loop-device tests: ${unavailable}`);
-const loopTest = unavailable ? test.skip : test;
+const loopTest = loopDeviceTest();
 
 const partGuid = async (image: string, number: number) => (await readDisk(image)).table.entries[number - 1]!.partGuid;
 

@@ -1,6 +1,8 @@
 // Real block devices for tests: an image attached to a free loop device, its partitions added
 // with `partx -a` (device nodes loopNpM, found through sysfs like any disk's). Root only.
+import { test } from 'bun:test';
 import { run } from './disk';
+import { withTool } from './tools';
 
 export interface LoopDevice extends AsyncDisposable {
   /** `/dev/loopN`. */
@@ -8,11 +10,17 @@ export interface LoopDevice extends AsyncDisposable {
   partition(number: number): string;
 }
 
-/** Why loop-device tests cannot run here, or undefined when they can. */
-export function loopUnavailable(): string | undefined {
-  if (process.getuid?.() !== 0) return 'they need root (losetup, partx, mount)';
-  for (const tool of ['losetup', 'partx', 'mount', 'mke2fs']) if (!Bun.which(tool)) return `${tool} is not installed`;
-  return undefined;
+/**
+ * `test` for loop-device tests: skipped with a printed reason when not root (losetup, partx and
+ * mount need it); when root, a missing tool skips them too, except under CI=true, where it fails.
+ */
+export function loopTest(): typeof test {
+  if (process.getuid?.() !== 0) {
+    console.warn('skipping loop-device tests: they need root (losetup, partx, mount)');
+    return test.skip;
+  }
+  const missing = ['losetup', 'partx', 'mount', 'mke2fs', 'cgpt'].find(tool => !Bun.which(tool));
+  return missing ? withTool(missing) : test;
 }
 
 export function attachLoop(image: string): LoopDevice {
