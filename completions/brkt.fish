@@ -10,10 +10,10 @@ function __brkt_path
     end
     echo $path
 end
-set -g __brkt_paths "api" "apiserver" "boot" "boot health" "completions" "dev" "dev init" "fleet" "fleet run" "fleet settings" "fleet settings set" "fleet update" "links" "logs" "migrator" "reboot" "repo" "repo add-migration" "repo add-release" "repo expire" "repo init" "repo refresh-timestamp" "repo rotate-root" "repo verify" "rollback" "settings" "settings apply" "settings delete" "settings describe" "settings diff" "settings get" "settings history" "settings schema" "settings set" "sheltie" "signpost" "signpost cancel-upgrade" "signpost clear-inactive" "signpost has-boot-ever-succeeded" "signpost mark-inactive-valid" "signpost mark-successful-boot" "signpost repair-table" "signpost rewrite-table" "signpost rollback-to-inactive" "signpost status" "signpost upgrade-to-inactive" "update" "update cancel" "update check" "update status"
+set -g __brkt_paths "api" "apiserver" "boot" "boot health" "boot step" "completions" "dev" "dev init" "fleet" "fleet run" "fleet settings" "fleet settings set" "fleet update" "install" "links" "logs" "migrator" "reboot" "repo" "repo add-migration" "repo add-release" "repo expire" "repo init" "repo refresh-timestamp" "repo rotate-root" "repo verify" "rollback" "settings" "settings apply" "settings delete" "settings describe" "settings diff" "settings get" "settings history" "settings schema" "settings set" "sheltie" "signpost" "signpost cancel-upgrade" "signpost clear-inactive" "signpost has-boot-ever-succeeded" "signpost mark-inactive-valid" "signpost mark-successful-boot" "signpost repair-table" "signpost rewrite-table" "signpost rollback-to-inactive" "signpost status" "signpost upgrade-to-inactive" "update" "update cancel" "update check" "update status"
 complete -c brkt -f
-complete -c brkt -n 'test (__brkt_path) = ""' -a "api apiserver boot completions dev fleet links logs migrator reboot repo rollback settings sheltie signpost update"
-complete -c brkt -n 'test (__brkt_path) = "boot"' -a "health"
+complete -c brkt -n 'test (__brkt_path) = ""' -a "api apiserver boot completions dev fleet install links logs migrator reboot repo rollback settings sheltie signpost update"
+complete -c brkt -n 'test (__brkt_path) = "boot"' -a "health step"
 complete -c brkt -n 'test (__brkt_path) = "dev"' -a "init"
 complete -c brkt -n 'test (__brkt_path) = "fleet"' -a "run settings update"
 complete -c brkt -n 'test (__brkt_path) = "fleet settings"' -a "set"
@@ -41,6 +41,7 @@ complete -c brkt -n 'test (__brkt_path) = "boot"' -l help
 complete -c brkt -n 'test (__brkt_path) = "boot"' -l serve
 complete -c brkt -n 'test (__brkt_path) = "boot health"' -l help
 complete -c brkt -n 'test (__brkt_path) = "boot health"' -l json
+complete -c brkt -n 'test (__brkt_path) = "boot step"' -l help
 complete -c brkt -n 'test (__brkt_path) = "completions"' -l help
 complete -c brkt -n 'test (__brkt_path) = "dev init"' -l help
 complete -c brkt -n 'test (__brkt_path) = "dev init"' -l json
@@ -82,6 +83,9 @@ complete -c brkt -n 'test (__brkt_path) = "fleet update"' -l timeout
 complete -c brkt -n 'test (__brkt_path) = "fleet update"' -l to-version
 complete -c brkt -n 'test (__brkt_path) = "fleet update"' -l update-command
 complete -c brkt -n 'test (__brkt_path) = "fleet update"' -l version-command
+complete -c brkt -n 'test (__brkt_path) = "install"' -l dry-run
+complete -c brkt -n 'test (__brkt_path) = "install"' -l help
+complete -c brkt -n 'test (__brkt_path) = "install"' -l json
 complete -c brkt -n 'test (__brkt_path) = "links"' -l help
 complete -c brkt -n 'test (__brkt_path) = "links"' -l json
 complete -c brkt -n 'test (__brkt_path) = "logs"' -l help

@@ -3,8 +3,8 @@
 autoload -U +X bashcompinit && bashcompinit
 _brkt_tables() {
   declare -gA _brkt_children=(
-    ["_"]="api apiserver boot completions dev fleet links logs migrator reboot repo rollback settings sheltie signpost update"
-    ["_boot"]="health"
+    ["_"]="api apiserver boot completions dev fleet install links logs migrator reboot repo rollback settings sheltie signpost update"
+    ["_boot"]="health step"
     ["_dev"]="init"
     ["_fleet"]="run settings update"
     ["_fleet settings"]="set"
@@ -18,11 +18,13 @@ _brkt_tables() {
     ["_apiserver"]="--help --socket --socket-gid"
     ["_boot"]="--help --serve"
     ["_boot health"]="--help --json"
+    ["_boot step"]="--help"
     ["_completions"]="--help"
     ["_dev init"]="--help --json --variant"
     ["_fleet run"]="--document --endpoint --help --instance-ids --json --max-concurrency --max-errors --poll-interval --region --targets --timeout"
     ["_fleet settings set"]="--document --endpoint --help --instance-ids --json --max-concurrency --max-errors --poll-interval --region --targets --timeout"
     ["_fleet update"]="--canary --document --endpoint --growth --halt-at --help --instance-ids --json --poll-interval --region --targets --timeout --to-version --update-command --version-command"
+    ["_install"]="--dry-run --help --json"
     ["_links"]="--help --json"
     ["_logs"]="--help --json --output --since --timeout"
     ["_migrator"]="--help"

@@ -1,6 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from './base';
-import { runBoot, type BootContext } from '../core/boot/sequence';
+import { runBoot, runBootStep, type BootContext } from '../core/boot/sequence';
 import { bootSandbox } from '../core/bootloader/boot';
 import { requestReboot } from '../core/bootloader/reboot';
 import { describeCheck, seconds } from '../core/boot-health/describe';
@@ -13,7 +13,10 @@ export class BootCommand extends BrktCommand {
   static override usage = Command.Usage({
     description: 'Run the boot sequence of the host (or sandbox)',
     details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. On the first boot of a partition set, mark-successful-boot first waits for the settings.boot-health checks and, when one fails, reboots into the other set. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
-    examples: [['Boot a sandbox and keep serving its API', '$0 boot --serve --root ./sandbox']],
+    examples: [
+      ['Boot and keep serving the API', '$0 boot --serve'],
+      ['Boot a sandbox and keep serving its API', '$0 boot --serve --root ./sandbox'],
+    ],
   });
   serve = Option.Boolean('--serve', false, { description: 'Keep serving the API after booting' });
 
@@ -88,4 +91,18 @@ export class BootHealthCommand extends BrktCommand {
   }
 }
 
-export const commands = [BootCommand, BootHealthCommand];
+export class BootStepCommand extends BrktCommand {
+  static override paths = [['step']];
+  static override usage = Command.Usage({
+    description: 'Run one step of the boot sequence, as its systemd unit does',
+    details: 'The units written by `brkt install` run the steps one by one (storewolf, early-boot-config, sundog, settings-applier, ...); the steps after the API server reach it on the socket. The first failure is exit 1.',
+    examples: [['Render every configuration file and run every restart command', '$0 boot step settings-applier']],
+  });
+  name = Option.String({ required: true, name: 'STEP' });
+
+  async run() {
+    await runBootStep({ platform: this.platform, log: line => this.out(line + '\n') }, this.name);
+  }
+}
+
+export const commands = [BootCommand, BootHealthCommand, BootStepCommand];

@@ -53,4 +53,5 @@ group('update', 'Check for, apply, show and cancel OS updates (check, --now, --r
 group('updog', "Upstream updog's command line (check-update, update, update-image, update-apply, update-revert)", () => import('./updog/index'), true);
 group('rollback', 'Make the other partition set boot next', () => import('./rollback'));
 group('reboot', 'Reboot; in a sandbox, boot again from the set the sandbox bootloader chooses', () => import('./reboot'));
+group('install', "Write brkt's systemd units and the tool links into a host or an image tree (--dry-run prints them)", () => import('./install'));
 group('completions', 'Print a shell completion script (bash, zsh, fish)', () => import('./completions/index'));

@@ -1,6 +1,7 @@
 // Block devices through sysfs (signpost.md 8; mirrors upstream's block-party): the OS disk, the
 // partition under the running root, and partition device nodes by number. The /sys and /dev
-// prefixes can be moved (BRKT_SYSFS, BRKT_DEVFS) so tests can build a fake sysfs tree.
+// prefixes, /proc/cmdline and the running root can be moved (BRKT_SYSFS, BRKT_DEVFS,
+// BRKT_CMDLINE, BRKT_RUNNING_ROOT) so tests can feed a fake sysfs tree or a mounted loop device.
 import { promises as fs } from 'node:fs';
 import { basename } from 'node:path';
 import { BrktError } from '../core/errors';
@@ -8,6 +9,10 @@ import { BrktError } from '../core/errors';
 export interface BlockRoots {
   sys: string;
   dev: string;
+  /** The kernel command line file (`/proc/cmdline`). */
+  cmdline: string;
+  /** A path on the running root file system (`/`). */
+  rootPath: string;
 }
 
 export interface BlockDevice {
@@ -15,11 +20,6 @@ export interface BlockDevice {
   minor: number;
   name: string;
 }
-
-export const blockRoots = (env: Record<string, string | undefined> = {}): BlockRoots => ({
-  sys: env.BRKT_SYSFS ?? '/sys',
-  dev: env.BRKT_DEVFS ?? '/dev',
-});
 
 const isMissing = (error: unknown) => ['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException)?.code ?? '');
 
@@ -112,27 +112,71 @@ export async function partitionOf(roots: BlockRoots, disk: BlockDevice, number: 
   return undefined;
 }
 
-/** signpost.md 8.2 steps 1-2: the first lower device of the device mounted at `rootPath`. */
-export async function runningPartition(roots: BlockRoots, rootPath = '/'): Promise<BlockDevice> {
-  const root = await fromDevicePath(roots, rootPath);
-  const [first] = await lowerDevices(roots, root);
-  if (!first) throw new BrktError('not-found', `Failed to find the running partition: root device ${root.name} has no lower devices`);
-  return first;
+/** The kernel command line's last `root=PARTUUID=<guid>[/PARTNROFF=<n>]` (Linux init/do_mounts.c). */
+export function rootPartUuid(cmdline: string): { guid: string; offset: number } | undefined {
+  let found: { guid: string; offset: number } | undefined;
+  for (const word of cmdline.trim().split(/\s+/)) {
+    if (word === '--') break; // the rest is for init
+    if (!word.startsWith('root=')) continue;
+    const match = /^root=PARTUUID=([0-9a-fA-F-]{36})(?:\/PARTNROFF=(\d+))?$/.exec(word);
+    found = match ? { guid: match[1]!.toLowerCase(), offset: Number(match[2] ?? 0) } : undefined;
+  }
+  return found;
 }
 
-export async function runningPartitionPath(roots = blockRoots(process.env), rootPath = '/'): Promise<string> {
-  return `${roots.dev}/${(await runningPartition(roots, rootPath)).name}`;
+/**
+ * signpost.md 8.2 steps 1-2 and host.md 2.4: the partition under the file system at `rootPath`:
+ * the first lower device of a device-mapper root, or the root device itself when it has none
+ * and is a partition. Undefined (with why) when the root is on no partition (an overlay, 9p, a
+ * tmpfs) or its device is unknown to sysfs.
+ */
+export async function rootPartition(roots: BlockRoots, rootPath: string): Promise<{ partition?: BlockDevice; why: string }> {
+  let root: BlockDevice;
+  try {
+    root = await fromDevicePath(roots, rootPath);
+  } catch (error) {
+    return { why: `the file system at ${rootPath} is on no block device sysfs knows (${(error as Error).message})` };
+  }
+  const slaves = await fs.readdir(`${roots.sys}/dev/block/${root.major}:${root.minor}/slaves`).catch(() => []);
+  if (slaves.length > 0) {
+    const [first] = await lowerDevices(roots, root);
+    return { partition: first!, why: `root device ${root.name} is over ${first!.name}` };
+  }
+  if (await diskOf(roots, root)) return { partition: root, why: `root device ${root.name}` };
+  return { why: `root device ${root.name} has no lower devices and is not a partition` };
 }
 
-/** The whole-disk device node that holds the running root partition (signpost.md 8.2 step 3). */
-export async function osDiskOfRunningRoot(roots = blockRoots(process.env), rootPath = '/'): Promise<string> {
-  const partition = await runningPartition(roots, rootPath);
-  const disk = await diskOf(roots, partition);
-  if (!disk) throw new BrktError('not-found', `Failed to find the OS disk: root device ${partition.name} is not a partition`);
+export async function readCmdline(path: string): Promise<string> {
+  return fs.readFile(path, 'utf8').catch(() => '');
+}
+
+/** What tells the running set on a machine: the root's partition and the command line's root=. */
+export async function runningRootEvidence(roots: BlockRoots): Promise<{ partition?: string; partUuid?: { guid: string; offset: number }; tried: string }> {
+  const { partition, why } = await rootPartition(roots, roots.rootPath);
+  const partUuid = rootPartUuid(await readCmdline(roots.cmdline));
+  const cmdline = partUuid ? `${roots.cmdline} has root=PARTUUID=${partUuid.guid}${partUuid.offset ? `/PARTNROFF=${partUuid.offset}` : ''}` : `${roots.cmdline} has no root=PARTUUID=`;
+  return { partition: partition && `${roots.dev}/${partition.name}`, partUuid, tried: `${why}; ${cmdline}` };
+}
+
+/**
+ * The whole-disk device node holding the running root (signpost.md 8.2 step 3): the disk of the
+ * root's partition, else the disk of the command line's `root=PARTUUID=` (through udev's
+ * by-partuuid link).
+ */
+export async function osDiskOfRunningRoot(roots: BlockRoots): Promise<string> {
+  const { partition, why } = await rootPartition(roots, roots.rootPath);
+  let disk = partition && (await diskOf(roots, partition));
+  const partUuid = rootPartUuid(await readCmdline(roots.cmdline));
+  if (!disk && partUuid) {
+    const link = `${roots.dev}/disk/by-partuuid/${partUuid.guid}`;
+    const node = await fromDeviceNode(roots, link).catch(() => undefined);
+    disk = node && (await diskOf(roots, node));
+  }
+  if (!disk) throw new BrktError('not-found', `Failed to find the OS disk: ${why}; ${partUuid ? `no disk holds root=PARTUUID=${partUuid.guid}` : `${roots.cmdline} has no root=PARTUUID=`}`);
   return `${roots.dev}/${disk.name}`;
 }
 
-export async function partitionPathOf(diskPath: string, number: number, roots = blockRoots(process.env)): Promise<string | undefined> {
+export async function partitionPathOf(diskPath: string, number: number, roots: BlockRoots): Promise<string | undefined> {
   const disk = await fromDeviceNode(roots, diskPath);
   const partition = await partitionOf(roots, disk, number);
   return partition && `${roots.dev}/${partition.name}`;

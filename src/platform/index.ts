@@ -20,6 +20,7 @@ const EC2_IMDS = 'http://169.254.169.254';
 
 const processes = () => import('./process');
 const blockParty = () => import('./block-party');
+const osDisks = () => import('./os-disk');
 
 export function makePlatform(options: PlatformOptions = {}): Platform {
   const env = options.env ?? process.env;
@@ -29,7 +30,12 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
   const files = lazyMethods<HostFiles>(() => import('./files').then(m => new m.RootedFiles(root)));
   let confined: Promise<Confinement> | undefined;
   const confinement = () => (confined ??= import('./confined').then(m => new m.Confinement(root)));
-  const blockRoots = async () => (await blockParty()).blockRoots(env);
+  const blockRoots = () => ({
+    sys: env.BRKT_SYSFS ?? '/sys',
+    dev: env.BRKT_DEVFS ?? '/dev',
+    cmdline: env.BRKT_CMDLINE ?? '/proc/cmdline',
+    rootPath: env.BRKT_RUNNING_ROOT ?? '/',
+  });
   return {
     kind,
     paths,
@@ -37,8 +43,8 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     path: rel => underRoot(root, rel),
     env: name => env[name],
     exec: async (argv, execOptions) => (await processes()).runProcess(argv, execOptions),
-    async runRestartCommand(service, argv, changedKeys) {
-      if (kind === 'host') return (await processes()).runProcess(argv);
+    async runRestartCommand(service, argv, changedKeys, restartOptions) {
+      if (kind === 'host') return (await processes()).runProcess(argv, { timeoutMs: restartOptions?.timeoutMs });
       const line = JSON.stringify({ time: new Date().toISOString(), service, command: argv, changedKeys });
       await files.append(paths.restartLog, line + '\n');
       return { code: 0, stdout: '', stderr: '', timedOut: false };
@@ -46,11 +52,30 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     async osDisk() {
       const override = env.BRKT_DISK;
       if (override) return resolve(override);
-      return kind === 'host' ? (await blockParty()).osDiskOfRunningRoot(await blockRoots()) : paths.disk;
+      return kind === 'host' ? (await blockParty()).osDiskOfRunningRoot(blockRoots()) : paths.disk;
     },
-    openDisk: async (path, mode) => new (await import('./files')).RootedFiles('/').open(resolve(path), mode),
-    partitionPath: async (disk, number) => (await blockParty()).partitionPathOf(disk, number, await blockRoots()),
-    runningPartition: async () => (await blockParty()).runningPartitionPath(await blockRoots()),
+    openDisk: async (path, mode) => (await osDisks()).openAnywhere(path, mode),
+    async partitionPath(disk, number) {
+      const disks = await osDisks();
+      if ((await disks.diskKind(disk)) !== 'block-device') return disks.imagePartitionPath(resolve(disk), number);
+      return (await blockParty()).partitionPathOf(disk, number, blockRoots());
+    },
+    openPartition: async (disk, partition, mode) => (await osDisks()).openPartition(disk, partition, mode),
+    // A block device is a machine's disk wherever it is named (BRKT_DISK too): the kernel says
+    // what runs. Only an image file in a sandbox has a sandbox bootloader and its boot record.
+    async runningRoot(disk) {
+      if (kind === 'sandbox' && (await (await osDisks()).diskKind(disk)) !== 'block-device') return { source: 'boot-record' };
+      return { source: 'devices', ...(await (await blockParty()).runningRootEvidence(blockRoots())) };
+    },
+    rootRelease: async (disk, partition) => (await osDisks()).rootRelease(disk, partition),
+    reboot: kind === 'host' ? async style => (await import('./reboot')).rebootMachine(style, env) : undefined,
+    async notifyReady() {
+      const socket = env.NOTIFY_SOCKET;
+      if (!socket) return false;
+      (await import('./sd-notify')).sdNotify(socket, 'READY=1');
+      delete env.NOTIFY_SOCKET; // children must not inherit it
+      return true;
+    },
     processArgv: async pid => (await processes()).processArgv(pid),
     async processHoldsLock(pid, path) {
       const identity = await new (await import('./files')).RootedFiles(root).identity(underRoot(root, path));
@@ -79,6 +104,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo(root)), [], { selfCommand: selfCommand() }),
     lockFile: async (path, mode) => (await import('./file-lock')).lockFile(await confinement(), underRoot(root, path), mode),
     syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
+    installSelf: async path => (await import('./self-install')).installSelf(underRoot(root, path)),
   };
 }
 

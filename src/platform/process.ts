@@ -4,6 +4,7 @@ import { BrktError } from '../core/errors';
 import type { ExecOptions, ExecResult } from './types';
 
 export async function runProcess(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  const timed = options.timeoutMs !== undefined;
   let proc: ReturnType<typeof Bun.spawn>;
   try {
     proc = Bun.spawn({
@@ -13,15 +14,22 @@ export async function runProcess(argv: string[], options: ExecOptions = {}): Pro
       stdin: options.input === undefined ? 'ignore' : new TextEncoder().encode(options.input),
       stdout: 'pipe',
       stderr: 'pipe',
+      // With a timeout, its own process group: what the program started dies with it, and no
+      // left-behind child keeps the output pipes (and this call) open.
+      detached: timed,
     });
   } catch (error) {
     // A missing program is a result, not a crash: callers report it like any failed command.
     return { code: 127, stdout: '', stderr: `${argv[0]}: ${(error as Error).message}\n`, timedOut: false };
   }
   let timedOut = false;
-  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+  const timer = !timed ? undefined : setTimeout(() => {
     timedOut = true;
-    proc.kill('SIGKILL');
+    try {
+      process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      proc.kill('SIGKILL'); // the group is gone already; the child itself may not be
+    }
   }, options.timeoutMs);
   const [stdout, stderr, code] = await Promise.all([
     new Response(proc.stdout as ReadableStream).text(),

@@ -171,9 +171,31 @@ export interface FileLock {
 /** An instance-metadata service (IMDSv2). */
 export interface Imds {
   readonly baseUrl: string;
-  /** The body at `path`, or `undefined` for 404 (absent). Other statuses throw. */
+  /**
+   * The body at `path`, or `undefined` for 404 (absent). A service that cannot be reached (after
+   * the client's bounded retries) throws BrktError `unavailable`; other statuses throw `io`.
+   */
   get(path: string): Promise<string | undefined>;
 }
+
+/** Where a partition lies: its name (device node or `<image>p<N>`) and its byte range on the disk. */
+export interface PartitionLocation {
+  number: number;
+  path: string;
+  offset: number;
+  length: number;
+}
+
+/**
+ * What identifies the running partition set. `boot-record`: an image disk in a sandbox, whose
+ * sandbox bootloader records what it booted. `devices`: what the kernel says (host.md 2.3-2.4):
+ * the partition under the root file system (dm-verity's first lower device, or the root device
+ * itself) and the kernel command line's `root=PARTUUID=<guid>[/PARTNROFF=<n>]`; `tried` says
+ * what was looked at, for the error when neither is on the disk.
+ */
+export type RunningRoot =
+  | { source: 'boot-record' }
+  | { source: 'devices'; partition?: string; partUuid?: { guid: string; offset: number }; tried: string };
 
 export interface Platform {
   /** `host` on a real machine rooted at `/`; `sandbox` for any other root. */
@@ -187,24 +209,43 @@ export interface Platform {
   /** Runs a program directly (no shell), on both kinds of platform. */
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
   /**
-   * Runs a service's restart command. On a host it runs (no shell); in a sandbox it is
-   * appended to `paths.restartLog` with the changed keys and reported as successful.
+   * Runs a service's restart command. On a host it runs (no shell), killed with everything it
+   * started after `timeoutMs`; in a sandbox it is appended to `paths.restartLog` with the
+   * changed keys and reported as successful.
    */
-  runRestartCommand(service: string, argv: string[], changedKeys: string[]): Promise<ExecResult>;
+  runRestartCommand(service: string, argv: string[], changedKeys: string[], options?: { timeoutMs?: number }): Promise<ExecResult>;
   /** The OS disk: a block device on a host; `dev/disk.img` (or `BRKT_DISK`) in a sandbox. */
   osDisk(): Promise<string>;
   /** The transport for update repositories (metadata, manifest, images, migrations). */
   readonly fetcher: Fetcher;
   /** Opens the OS disk or a partition device for random access; may lie outside the root (`BRKT_DISK`). */
   openDisk(path: string, mode: 'r' | 'r+'): Promise<DeviceHandle>;
-  /** Device node of partition `number` of the block device `disk`, through sysfs (signpost.md 8.1). */
+  /**
+   * How partition `number` of `disk` is named: its device node through sysfs for a block device
+   * (signpost.md 8.1), `<image>p<N>` for an image file. Undefined when sysfs has no such partition.
+   */
   partitionPath(disk: string, number: number): Promise<string | undefined>;
-  /** Device node of the partition under the running root filesystem (signpost.md 8.2); hosts only. */
-  runningPartition(): Promise<string>;
   /** The command line of process `pid` (`/proc/<pid>/cmdline`); undefined when it is gone. */
   processArgv(pid: number): Promise<string[] | undefined>;
   /** True when process `pid` holds a flock on `path` under the root (`/proc/locks`). */
   processHoldsLock(pid: number, path: string): Promise<boolean>;
+  /**
+   * One partition for random access, positions relative to its start: its device node on a block
+   * device, a bounded window of the file on an image. Only the OS disk guard opens it for writing.
+   */
+  openPartition(disk: string, partition: PartitionLocation, mode: 'r' | 'r+'): Promise<DeviceHandle>;
+  /** What tells the running partition set of `disk` (host.md 2.3-2.4; cli.md for sandboxes). */
+  runningRoot(disk: string): Promise<RunningRoot>;
+  /** The os-release text in a ROOT partition's image, or undefined when it holds no bootable image. */
+  rootRelease(disk: string, partition: PartitionLocation): Promise<string | undefined>;
+  /**
+   * Reboots the machine as upstream does (host.md 3): `systemctl reboot --check-inhibitors=yes`
+   * for the API and `brkt reboot`, `shutdown -r` for updog. Absent where there is no machine to
+   * reboot (a sandbox: its bootloader boots again in brkt). One clear error when it cannot.
+   */
+  readonly reboot?: (style: 'systemctl' | 'shutdown') => Promise<void>;
+  /** Tells the service manager the service is ready (sd_notify `READY=1`); false when not under one. */
+  notifyReady(): Promise<boolean>;
   /** Sends `signal` to `pid` (0: only checks); false when no such process exists. */
   signalProcess(pid: number, signal: 'SIGHUP' | 0): Promise<boolean>;
   /** One HTTP/1.1 request to a server on a Unix socket (the API); transport failures throw. */
@@ -240,4 +281,6 @@ export interface Platform {
    * loss, data and renames alike, for the cost of one journal commit.
    */
   syncFilesystem(path: string): Promise<void>;
+  /** Copies this brkt executable to `path` (under the root; `brkt install`); says what it did. */
+  installSelf(path: string): Promise<string>;
 }

@@ -98,8 +98,8 @@ describe('brkt migrator on a sandbox root', () => {
     const chunks: Uint8Array[] = [];
     for await (const chunk of encodeLz4Frame((async function* () { yield new TextEncoder().encode(JSON.stringify(RENAME_AND_ADD)); })())) chunks.push(chunk);
     writeFileSync(dir.path(`${MIGRATIONS}/migrate_v1.1.0_greeting.json.lz4`), Buffer.concat(chunks));
+    // Started as `migrator`, the name of its link: upstream's unit line, word for word.
     const result = await brkt('migrator', [
-      'migrator',
       '--datastore-path', '/var/lib/bottlerocket/datastore/current',
       '--migration-directory', '/var/lib/bottlerocket-migrations',
       '--root-path', '/usr/share/updog/root.json',

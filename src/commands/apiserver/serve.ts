@@ -16,13 +16,12 @@ export function waitForStopSignal(signals: readonly NodeJS.Signals[] = ['SIGTERM
   });
 }
 
-/** Tells systemd the server is ready when started as a `Type=notify` unit (api.md 1.2 step 4). */
+/**
+ * Tells systemd the server is ready when started as a `Type=notify` unit (api.md 1.2 step 4):
+ * READY=1 from this process itself, since systemd only listens to the unit's main process.
+ */
 export async function notifyReady(server: ApiServer, log: (line: string) => void) {
-  if (!server.platform.env('NOTIFY_SOCKET')) return;
-  const result = await server.platform.exec(['systemd-notify', '--ready', '--no-block']);
-  if (result.code !== 0) throw new Error(`systemd-notify --ready failed: ${result.stderr.trim() || `exit ${result.code}`}`);
-  delete process.env.NOTIFY_SOCKET; // children must not inherit it
-  log('apiserver: notified systemd of readiness');
+  if (await server.platform.notifyReady()) log('apiserver: notified systemd of readiness');
 }
 
 /** Serves (listening first if needed) until a stop signal, then stops. */

@@ -66,13 +66,13 @@ async function runSubcommand(args: UpdogArgs, platform: Platform): Promise<numbe
       }
       const activate = args.subcommand === 'update';
       await applyUpdate(session, update, { activate, log: text => writeErr(text + '\n'), tmpdir: platform.env('TMPDIR') });
-      if (activate && args.reboot) await requestReboot(platform);
+      if (activate && args.reboot) await rebootLikeUpdog(platform);
       writeOut(args.json ? pretty(updateToJson(update)) : `Update applied: ${update.variant} ${update.version.text}\n`);
       return 0;
     }
     case 'update-apply':
       await activateStaged(platform, config);
-      if (args.reboot) await requestReboot(platform);
+      if (args.reboot) await rebootLikeUpdog(platform);
       return 0;
     case 'update-revert':
       await revertStaged(platform);
@@ -80,4 +80,10 @@ async function runSubcommand(args: UpdogArgs, platform: Platform): Promise<numbe
     case 'prepare':
       return 0;
   }
+}
+
+/** updog's initiate_reboot (host.md 3): SIGTERM is ignored from now on, then `shutdown -r`. */
+async function rebootLikeUpdog(platform: Platform) {
+  process.on('SIGTERM', () => {});
+  await requestReboot(platform, { style: 'shutdown' });
 }

@@ -4,6 +4,7 @@ import { makeSandbox } from '../../../test/helpers/sandbox';
 import { BrktError } from '../errors';
 import type { Platform } from '../../platform/types';
 import { applySettings } from './apply';
+import { makeApplier } from '.';
 import { MemorySettingsSource } from './source';
 import { k8sState } from './test-state';
 
@@ -13,7 +14,14 @@ async function restartLog(platform: Platform): Promise<Array<{ service: string; 
 }
 
 /** A sandbox whose restart commands really run, to see failures. */
-const runningRestarts = (platform: Platform): Platform => ({ ...platform, runRestartCommand: (_service, argv) => platform.exec(argv) });
+const runningRestarts = (platform: Platform): Platform => ({ ...platform, runRestartCommand: (_service, argv, _keys, options) => platform.exec(argv, options) });
+
+/** A restart command that never ends and leaves a child holding its output open. */
+async function hangingCommand(sandbox: { platform: Platform; path(rel: string): string }) {
+  const path = sandbox.path('hang.sh');
+  await sandbox.platform.files.writeAtomic(path, '#!/bin/sh\nsleep 600 &\nexec sleep 600\n', { mode: 0o755 });
+  return path;
+}
 
 describe('specific keys (settings.md 8)', () => {
   test('vector 19: settings.motd renders only motd, runs nothing', async () => {
@@ -169,5 +177,38 @@ describe('all mode (boot)', () => {
     ]);
     const hostContainers = parseToml(await Bun.file(sandbox.path('etc/host-containers/host-containers.toml')).text()) as any;
     expect(hostContainers['host-containers'].control.enabled).toBe(true);
+  });
+});
+
+describe('restart commands on a host', () => {
+  test('at boot a missing program and a hung command are logged failures; every other service still restarts', async () => {
+    await using sandbox = await makeSandbox();
+    const state = k8sState();
+    state.services.motd!['restart-commands'] = ['/nonexistent/motd-restart'];
+    state.services.ntp!['restart-commands'] = [await hangingCommand(sandbox)];
+    state.services['host-containers']!['restart-commands'] = [`/usr/bin/touch ${sandbox.path('restarted')}`];
+    const lines: string[] = [];
+    const report = await applySettings(runningRestarts(sandbox.platform), new MemorySettingsSource(state), undefined, line => lines.push(line), { restartTimeoutMs: 300 });
+    expect(report.failedRestarts).toEqual([
+      { service: 'motd', command: '/nonexistent/motd-restart', reason: expect.stringContaining("Restart command '/nonexistent/motd-restart' of service motd exited with 127") },
+      { service: 'ntp', command: sandbox.path('hang.sh'), reason: `Restart command '${sandbox.path('hang.sh')}' of service ntp timed out after 0.3 s` },
+    ]);
+    expect(report.restarted).toEqual([{ service: 'host-containers', command: `/usr/bin/touch ${sandbox.path('restarted')}` }]);
+    expect(await sandbox.platform.files.exists(sandbox.path('restarted'))).toBe(true);
+    expect(lines.filter(line => line.startsWith('applier: Restart command'))).toHaveLength(2);
+  });
+
+  test("a hung restart command does not hold the applier's queue", async () => {
+    await using sandbox = await makeSandbox();
+    const source = new MemorySettingsSource(k8sState());
+    source.state.services.motd!['restart-commands'] = [await hangingCommand(sandbox)];
+    source.state.services.ntp!['restart-commands'] = [`/usr/bin/touch ${sandbox.path('second')}`];
+    source.state.settings.ntp = { 'time-servers': ['a.example'] };
+    const apply = makeApplier(runningRestarts(sandbox.platform), source, { restartTimeoutMs: 300 });
+    const first = apply({ keys: ['settings.motd'] }).catch((error: Error) => error.message);
+    const second = apply({ keys: ['settings.ntp.time-servers'] }); // queued behind the hung one
+    expect(await first).toBe(`Restart command '${sandbox.path('hang.sh')}' of service motd timed out after 0.3 s`);
+    await second;
+    expect(await sandbox.platform.files.exists(sandbox.path('second'))).toBe(true);
   });
 });

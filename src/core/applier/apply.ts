@@ -13,6 +13,15 @@ export interface ApplyReport {
   skipped: Array<{ file: string; reason: string }>;
   /** Restart commands run (or, in a sandbox, logged), in order. */
   restarted: Array<{ service: string; command: string }>;
+  /** All mode only, present when any failed: restart commands that failed, with the reason. */
+  failedRestarts?: Array<{ service: string; command: string; reason: string }>;
+}
+
+/** A restart command is killed (with what it started) after this long, so it cannot hold the queue. */
+export const RESTART_TIMEOUT_MS = 60_000;
+
+export interface ApplyOptions {
+  restartTimeoutMs?: number;
 }
 
 interface RenderedFile {
@@ -29,15 +38,31 @@ const DEFAULT_MODE = 0o644;
  * Specific keys render strictly: if any affected file fails, none is written and the run fails.
  * All mode renders leniently: a failing file is logged and skipped, the rest are written.
  */
-export async function applySettings(platform: Platform, source: SettingsSource, keys: string[] | undefined, log: (line: string) => void = () => {}): Promise<ApplyReport> {
+export async function applySettings(
+  platform: Platform,
+  source: SettingsSource,
+  keys: string[] | undefined,
+  log: (line: string) => void = () => {},
+  options: ApplyOptions = {},
+): Promise<ApplyReport> {
   const report: ApplyReport = { written: [], skipped: [], restarted: [] };
+  const timeoutMs = options.restartTimeoutMs ?? RESTART_TIMEOUT_MS;
   if (keys === undefined) {
     const files = await source.configurationFiles();
     const rendered = await renderFiles(platform, source, files, 'lenient', report, log);
-    await writeFiles(platform, rendered, [], report);
+    await writeFiles(platform, rendered, [], report, timeoutMs);
     const services = await source.services();
+    // All mode (boot): a service whose restart fails (a program the image lacks, a timeout) is
+    // logged and the others still restart; the boot goes on.
     for (const name of Object.keys(services).sort()) {
-      await restartService(platform, name, services[name]!['restart-commands'], [], report);
+      try {
+        await restartService(platform, name, services[name]!['restart-commands'], [], report, timeoutMs);
+      } catch (error) {
+        const failed = error as RestartFailure;
+        if (!(failed instanceof RestartFailure)) throw error;
+        (report.failedRestarts ??= []).push({ service: name, command: failed.command, reason: failed.message });
+        log(`applier: ${failed.message}`);
+      }
     }
     return report;
   }
@@ -63,12 +88,12 @@ export async function applySettings(platform: Platform, source: SettingsSource, 
   if (fileNames.length > 0) {
     const files = await source.configurationFiles(fileNames);
     const rendered = await renderFiles(platform, source, files, 'strict', report, log);
-    await writeFiles(platform, rendered, keys, report);
+    await writeFiles(platform, rendered, keys, report, timeoutMs);
   }
   for (const name of names) {
     const service = services[name];
     if (!service) throw new BrktError('not-found', `Found no 'services.${name}' in the answer of the API`);
-    await restartService(platform, name, service['restart-commands'], keysByService.get(name)!, report);
+    await restartService(platform, name, service['restart-commands'], keysByService.get(name)!, report, timeoutMs);
   }
   return report;
 }
@@ -110,7 +135,7 @@ function parseMode(name: string, mode: string | undefined): number {
   return parseInt(mode, 8);
 }
 
-async function writeFiles(platform: Platform, files: RenderedFile[], keys: string[], report: ApplyReport) {
+async function writeFiles(platform: Platform, files: RenderedFile[], keys: string[], report: ApplyReport, timeoutMs: number) {
   for (const file of files) {
     // Atomic: a service that reads the file meanwhile sees the old or the new content, never a mix.
     await platform.files.writeAtomic(platform.path(file.path), file.content, { mode: file.mode });
@@ -118,21 +143,28 @@ async function writeFiles(platform: Platform, files: RenderedFile[], keys: strin
   }
   // Later upstream: new or changed units only take effect after systemd re-reads them.
   if (files.some(file => file.path.startsWith('/etc/systemd/'))) {
-    await restartService(platform, 'systemd', ['/bin/systemctl daemon-reload'], keys, report);
+    await restartService(platform, 'systemd', ['/bin/systemctl daemon-reload'], keys, report, timeoutMs);
+  }
+}
+
+/** A restart command that failed, timed out or could not start. */
+class RestartFailure extends BrktError {
+  constructor(readonly command: string, message: string) {
+    super('io', message);
   }
 }
 
 /** Runs a service's commands in order; the first failure stops the run, naming service and command. */
-async function restartService(platform: Platform, service: string, commands: string[], keys: string[], report: ApplyReport) {
+async function restartService(platform: Platform, service: string, commands: string[], keys: string[], report: ApplyReport, timeoutMs: number) {
   for (const command of commands) {
     // Upstream splits on single spaces with no shell and no quoting; empty words carry nothing.
     const argv = command.split(' ').filter(word => word !== '');
     if (argv.length === 0) throw new BrktError('invalid-input', `Service ${service} has an empty restart command`);
-    const result = await platform.runRestartCommand(service, argv, keys);
+    const result = await platform.runRestartCommand(service, argv, keys, { timeoutMs });
     if (result.code !== 0 || result.timedOut) {
-      const why = result.timedOut ? 'timed out' : `exited with ${result.code}`;
+      const why = result.timedOut ? `timed out after ${timeoutMs / 1000} s` : `exited with ${result.code}`;
       const detail = result.stderr.trim().split('\n')[0];
-      throw new BrktError('io', `Restart command '${command}' of service ${service} ${why}${detail ? `: ${detail}` : ''}`);
+      throw new RestartFailure(command, `Restart command '${command}' of service ${service} ${why}${detail ? `: ${detail}` : ''}`);
     }
     report.restarted.push({ service, command });
   }

@@ -11,6 +11,8 @@ export type { Applier, ApplyRequest } from '../api/applier';
 export interface ApplierOptions {
   /** One line per notable event (files skipped in all mode, nothing affected). */
   log?: (line: string) => void;
+  /** How long a restart command may run (default RESTART_TIMEOUT_MS). */
+  restartTimeoutMs?: number;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface ApplierOptions {
  */
 export function makeApplier(platform: Platform, source: SettingsSource, options: ApplierOptions = {}): Applier {
   const queue = new ApplyQueue(async keys => {
-    await applySettings(platform, source, keys, options.log);
+    await applySettings(platform, source, keys, options.log, { restartTimeoutMs: options.restartTimeoutMs });
   });
   return request => queue.submit(request.keys);
 }

@@ -52,16 +52,35 @@ const pluto: Generator = async (args, { platform, imds, api }) => {
   // skip them like a generator exiting 2, so templates fall back to their defaults.
   if (!imds) return { kind: 'skip', reason: 'no instance metadata on this host' };
   const metadata = async (path: string) => {
-    const value = await imds.get(`/latest/meta-data/${path}`);
+    let value: string | undefined;
+    try {
+      value = await imds.get(`/latest/meta-data/${path}`);
+    } catch (error) {
+      // A metadata service that cannot be reached counts as none (a host without one boots).
+      if (error instanceof BrktError && error.code === 'unavailable') throw new ImdsUnreachable(error.message);
+      throw error;
+    }
     if (value === undefined) throw new BrktError('not-found', `pluto: instance metadata has no ${path}`);
     return value.trim();
   };
+  try {
+    return await plutoValue(what, metadata, platform, api);
+  } catch (error) {
+    if (error instanceof ImdsUnreachable) return { kind: 'skip', reason: `no instance metadata on this host: ${error.message}` };
+    throw error;
+  }
+};
+
+class ImdsUnreachable extends Error {}
+
+async function plutoValue(what: string, metadata: (path: string) => Promise<string>, platform: Platform, api: GeneratorContext['api']): Promise<GeneratorOutcome> {
   switch (what) {
     case 'max-pods':
       // Upstream exits 2 on any failure here, so the template default (110) applies.
       try {
         return { kind: 'value', value: await maxPods(platform, await metadata('instance-type')) };
       } catch (error) {
+        if (error instanceof ImdsUnreachable) throw error;
         return { kind: 'skip', reason: (error as Error).message };
       }
     case 'node-ip':
@@ -79,7 +98,7 @@ const pluto: Generator = async (args, { platform, imds, api }) => {
       return { kind: 'value', value: `${PAUSE_REGISTRY}.dkr.ecr.${region}.amazonaws.com/eks/pause-${goarch}:3.1` };
     }
   }
-};
+}
 
 /** Looks the instance type up in `usr/share/eks/eni-max-pods` (lines `<type> <n>`, `#` comments). */
 async function maxPods(platform: Platform, instanceType: string): Promise<number> {

@@ -111,6 +111,22 @@ describe('early-boot-config', () => {
   });
 });
 
+describe('instance metadata is optional', () => {
+  test('a metadata service that cannot be reached is absent: local user data still applies', async () => {
+    await using sandbox = await makeSandbox();
+    await write(sandbox, USER_DATA_FILE, '[settings]\nmotd = "no imds"\n');
+    const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') });
+    const url = `http://127.0.0.1:${server.port}`;
+    await server.stop(true);
+    const api = new MemoryLaunchApi();
+    const result = await runEarlyBootConfig(sandbox.platform, api, sandbox.platform.imds(url));
+    expect(result.unreachable).toStartWith(`Failed to PUT ${url}/latest/api/token (4 attempts): `);
+    expect(result.pieces.map(piece => piece.provider)).toEqual(['20-local-user-data', '30-ec2-identity-doc']);
+    expect(api.pending.get('bottlerocket-launch')).toEqual({ motd: 'no imds', aws: { region: 'us-east-1' } });
+    expect(await sandbox.platform.files.exists(sandbox.path(EARLY_BOOT_CONFIG_MARKER))).toBe(true);
+  });
+});
+
 describe('imdsFor', () => {
   test('a sandbox has no instance metadata unless configured', async () => {
     await using sandbox = await makeSandbox();

@@ -2,7 +2,7 @@
 // from instance metadata, staged in `bottlerocket-launch` once per host (marker file).
 import { BrktError, messageOf } from '../errors';
 import type { Platform } from '../../platform/types';
-import { imdsFor, type Imds } from './imds';
+import { imdsFor, optionalImds, type Imds } from './imds';
 import type { LaunchApi } from './launch-api';
 import { LAUNCH_TX } from './launch-api';
 import { mergeSettings, parseUserData } from './user-data';
@@ -86,6 +86,8 @@ export interface EarlyBootConfigResult {
   pieces: UserDataPiece[];
   /** Upstream only warns when the marker cannot be written (user data would apply again). */
   warning?: string;
+  /** Instance metadata that could not be reached and was treated as absent. */
+  unreachable?: string;
 }
 
 /**
@@ -97,7 +99,9 @@ export interface EarlyBootConfigResult {
 export async function runEarlyBootConfig(platform: Platform, api: LaunchApi, imds: Imds | undefined = imdsFor(platform)): Promise<EarlyBootConfigResult> {
   const marker = platform.path(EARLY_BOOT_CONFIG_MARKER);
   if (await platform.files.exists(marker)) return { skipped: true, pieces: [] };
-  const pieces = await readUserData(platform, imds);
+  const optional = imds && optionalImds(imds);
+  const pieces = await readUserData(platform, optional);
+  const unreachable = optional?.unreachable;
   const document = pieces.reduce((merged, piece) => mergeSettings(merged, piece.settings), {} as Record<string, unknown>);
   if (Object.keys(document).length > 0) {
     try {
@@ -110,7 +114,7 @@ export async function runEarlyBootConfig(platform: Platform, api: LaunchApi, imd
   try {
     await platform.files.writeAtomic(marker, '');
   } catch (error) {
-    return { skipped: false, pieces, warning: `Failed to write ${marker}: ${messageOf(error)}` };
+    return { skipped: false, pieces, unreachable, warning: `Failed to write ${marker}: ${messageOf(error)}` };
   }
-  return { skipped: false, pieces };
+  return { skipped: false, pieces, unreachable };
 }

@@ -149,4 +149,18 @@ describe('pluto against instance metadata', () => {
     await expect(runSundog(platform, api)).rejects.toThrow('Failed to generate settings.kubernetes.node-ip: pluto: instance metadata has no local-ipv4');
     expect(api.patches).toEqual([]);
   });
+
+  test('a metadata service that cannot be reached skips every pluto setting (a host without one boots)', async () => {
+    await using sandbox = await makeSandbox();
+    const server = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') });
+    const url = `http://127.0.0.1:${server.port}`;
+    await server.stop(true);
+    const platform = makePlatform({ root: sandbox.root, env: { BRKT_IMDS_URL: url } });
+    const api = new MemoryLaunchApi();
+    api.generators = { 'settings.kubernetes.node-ip': 'pluto node-ip', 'settings.kubernetes.max-pods': 'pluto max-pods' };
+    const result = await runSundog(platform, api);
+    expect(result.skipped.map(entry => entry.key)).toEqual(['settings.kubernetes.max-pods', 'settings.kubernetes.node-ip']);
+    expect(result.skipped[0]!.reason).toStartWith(`no instance metadata on this host: Failed to PUT ${url}/latest/api/token (4 attempts): `);
+    expect(api.patches[0]!.document).toEqual({});
+  });
 });

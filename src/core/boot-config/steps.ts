@@ -20,6 +20,7 @@ export const userDataStep: BootStep = {
   async run({ platform, log }) {
     const result = await runEarlyBootConfig(platform, httpLaunchApi(platform));
     if (result.warning) log(`early-boot-config: ${result.warning}`);
+    if (result.unreachable) log(`early-boot-config: no instance metadata, continuing without it: ${result.unreachable}`);
     if (result.skipped) return 'already ran on this host';
     if (result.pieces.length === 0) return 'no user data';
     return `staged user data from ${result.pieces.map(piece => piece.from).join(', ')}`;
@@ -47,7 +48,8 @@ export const renderAllStep: BootStep = {
     const commit = await commitLaunch(platform, socket);
     const report = await applySettings(platform, httpSettingsSource(platform, socket), undefined, log);
     const skipped = report.skipped.length ? `, skipped ${report.skipped.length} (see above)` : '';
-    return `${commit}; wrote ${report.written.length} file${report.written.length === 1 ? '' : 's'}${skipped}, ran ${report.restarted.length} restart command${report.restarted.length === 1 ? '' : 's'}`;
+    const failed = report.failedRestarts ? `, ${report.failedRestarts.length} failed (see above)` : '';
+    return `${commit}; wrote ${report.written.length} file${report.written.length === 1 ? '' : 's'}${skipped}, ran ${report.restarted.length} restart command${report.restarted.length === 1 ? '' : 's'}${failed}`;
   },
 };
 

@@ -46,6 +46,18 @@ export const BOOT_STEPS: BootStep[] = [
   markSuccessfulBootStep,
 ];
 
+/**
+ * One step alone, as its systemd unit runs it (`brkt boot step NAME`, brkt install): the API
+ * server is its own unit, so the steps after it reach it on the socket. `apiserver` is refused:
+ * it is a server, not a step that ends.
+ */
+export async function runBootStep(context: BootContext, name: string, steps = BOOT_STEPS): Promise<void> {
+  const step = steps.find(candidate => candidate.name === name);
+  const names = steps.filter(candidate => candidate.name !== apiserverStep.name).map(candidate => candidate.name);
+  if (!step || step === apiserverStep) throw new BrktError('usage', `Unknown boot step '${name}' (steps: ${names.join(', ')}; the API server runs as 'apiserver')`);
+  await runBoot(context, [step]);
+}
+
 export async function runBoot(context: BootContext, steps = BOOT_STEPS): Promise<void> {
   for (const step of steps) {
     let detail: string | void;

@@ -4,7 +4,7 @@ import type { BootStep } from '../boot/sequence';
 import type { Platform } from '../../platform/types';
 import { readGpt } from '../gpt/read';
 import { markSuccessfulBoot } from '../signpost/operations';
-import { loadPartitionState, osDiskIsImage, updatePartitionState } from '../signpost/state';
+import { loadPartitionState, updatePartitionState } from '../signpost/state';
 import { judgeBoot, needsJudgement, readHealthConfig } from '../boot-health/gate';
 import { describeFailure, seconds } from '../boot-health/describe';
 import { bootRecordFor } from './boot-record';
@@ -12,8 +12,8 @@ import { bootSandbox } from './boot';
 
 /** A sandbox may predate its disk image; boot steps then skip the partition work. */
 async function imageMissing(platform: Platform): Promise<string | undefined> {
-  if (!osDiskIsImage(platform)) return undefined;
   const disk = await platform.osDisk();
+  if ((await platform.runningRoot(disk)).source !== 'boot-record') return undefined;
   try {
     await (await platform.openDisk(disk, 'r')).close();
     return undefined;
@@ -26,10 +26,12 @@ async function imageMissing(platform: Platform): Promise<string | undefined> {
 export const bootloaderStep: BootStep = {
   name: 'bootloader',
   async run({ platform }) {
-    if (platform.kind === 'host') return 'chosen by the host bootloader';
+    // On a machine the boot stage already chose the set and spent its try; choosing again
+    // would spend another.
+    const disk = await platform.osDisk();
+    if ((await platform.runningRoot(disk)).source !== 'boot-record') return "chosen by the machine's bootloader";
     const missing = await imageMissing(platform);
     if (missing) return `no OS disk ${missing}; skipped`;
-    const disk = await platform.osDisk();
     const handle = await platform.openDisk(disk, 'r');
     let record;
     try {

@@ -33,8 +33,10 @@ export interface BootResult {
  * the running image it was created with).
  */
 export async function bootSandbox(platform: Platform, options: { keepOsRelease?: boolean } = {}): Promise<BootResult> {
-  if (platform.kind === 'host') throw new BrktError('conflict', 'The sandbox bootloader does not run on a host: its own bootloader chooses the partition set');
   const diskPath = await platform.osDisk();
+  if ((await platform.runningRoot(diskPath)).source !== 'boot-record') {
+    throw new BrktError('conflict', `The sandbox bootloader does not run on ${diskPath}: the machine's bootloader chooses its partition set`);
+  }
   let disk;
   try {
     disk = await platform.openDisk(diskPath, 'r+');
@@ -42,6 +44,7 @@ export async function bootSandbox(platform: Platform, options: { keepOsRelease?:
     throw new BrktError('gpt', `Failed to open the OS disk ${diskPath}: ${(error as Error).message}`, { cause: error });
   }
   try {
+    // The boot stage: no set runs yet, so it writes the table itself, not through the disk guard.
     const table = await readGpt(disk, diskPath);
     const sets = findSets(table, number => imagePartitionPath(diskPath, number));
     const attempts: BootAttempt[] = [];
@@ -52,7 +55,7 @@ export async function bootSandbox(platform: Platform, options: { keepOsRelease?:
         boot.attributes = setTries(boot.attributes, tries(boot.attributes) - 1);
         await writeGpt(disk, table);
       }
-      const root = await readRootRelease(disk, table, sets[choice]!.root);
+      const root = await readRootRelease(platform, diskPath, table, sets[choice]!.root);
       const version = root?.release.versionId;
       if (root && version) {
         attempts.push({ set: choice, outcome: 'booted' });

@@ -1,6 +1,6 @@
-// `brkt reboot` (cli.md): on a host, systemctl reboot; in a sandbox, ask the serving
-// `brkt boot --serve` to boot again (SIGHUP), or, with none running, run the bootloader step.
-import { BrktError } from '../errors';
+// `brkt reboot` (cli.md): a machine reboots the way its platform says (host.md 3); a sandbox
+// asks the serving `brkt boot --serve` to boot again (SIGHUP), or, with none running, runs the
+// bootloader step.
 import type { Platform } from '../../platform/types';
 import { bootSandbox, type BootResult } from './boot';
 
@@ -26,13 +26,13 @@ export async function servingBootPid(platform: Platform): Promise<number | undef
 }
 
 /**
- * Reboots. `fromBoot` is for the boot process itself (a failed boot-health check): a
- * sandbox then boots again right here instead of signalling the serving process.
+ * Reboots. `style`: `systemctl` for the API and `brkt reboot`, `shutdown` for updog (host.md 3).
+ * `fromBoot` is for the boot process itself (a failed boot-health check): a sandbox then boots
+ * again right here instead of signalling the serving process.
  */
-export async function requestReboot(platform: Platform, options: { fromBoot?: boolean } = {}): Promise<RebootOutcome> {
-  if (platform.kind === 'host') {
-    const result = await platform.exec(['systemctl', 'reboot']);
-    if (result.code !== 0) throw new BrktError('io', `systemctl reboot failed (exit ${result.code}): ${result.stderr.trim() || 'no message'}`);
+export async function requestReboot(platform: Platform, options: { style?: 'systemctl' | 'shutdown'; fromBoot?: boolean } = {}): Promise<RebootOutcome> {
+  if (platform.reboot) {
+    await platform.reboot(options.style ?? 'systemctl');
     return { kind: 'host' };
   }
   if (options.fromBoot) return { kind: 'booted', ...(await bootSandbox(platform)) };

@@ -1,5 +1,5 @@
 // The release each partition set holds, for summaries (`brkt rollback`): read from the root
-// partitions of an image disk; on a host only the running set's version is known (os-release).
+// partitions by the platform; the running set's also from os-release when its image is unreadable.
 import { readOsRelease } from '../os-release';
 import type { Platform } from '../../platform/types';
 import type { SetName } from '../signpost/sets';
@@ -8,20 +8,14 @@ import { readRootRelease } from './root-release';
 
 export async function setVersions(platform: Platform, state: PartitionState): Promise<Partial<Record<SetName, string>>> {
   const versions: Partial<Record<SetName, string>> = {};
-  if (!state.isImage) {
-    const version = (await readOsRelease(platform))?.versionId;
-    if (version) versions[state.active] = version;
-    return versions;
+  for (const name of ['A', 'B'] as const) {
+    const set = state.sets[name];
+    const version = set && (await readRootRelease(platform, state.disk, state.table, set.root))?.release.versionId;
+    if (version) versions[name] = version;
   }
-  const disk = await platform.openDisk(state.disk, 'r');
-  try {
-    for (const name of ['A', 'B'] as const) {
-      const set = state.sets[name];
-      const version = set && (await readRootRelease(disk, state.table, set.root))?.release.versionId;
-      if (version) versions[name] = version;
-    }
-  } finally {
-    await disk.close();
+  if (!versions[state.active]) {
+    const running = (await readOsRelease(platform))?.versionId;
+    if (running) versions[state.active] = running;
   }
   return versions;
 }

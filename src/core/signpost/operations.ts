@@ -7,6 +7,7 @@ import {
 } from '../gpt/attributes';
 import { attributesOf, setAttributes, type PartitionState } from './state';
 import type { PartitionRef, SetName } from './sets';
+import { declareRunningSetChange } from './disk-guard';
 
 const other = (name: SetName): SetName => (name === 'A' ? 'B' : 'A');
 
@@ -67,6 +68,12 @@ export function markSuccessfulBoot(state: PartitionState): void {
   change(state, state.sets[state.active]!.boot, a => setSuccessful(a, true));
   change(state, state.sets.private, a => setEverBooted(a, true));
 }
+
+// What each operation may do to the running set; the disk guard refuses anything else.
+declareRunningSetChange(upgradeToInactive, 'lower-priority');
+declareRunningSetChange(rollbackToInactive, 'lower-priority');
+declareRunningSetChange(cancelUpgrade, 'raise-priority');
+declareRunningSetChange(markSuccessfulBoot, 'mark-successful');
 
 export const hasBootEverSucceeded = (state: PartitionState) => everBooted(attributesOf(state, state.sets.private));
 

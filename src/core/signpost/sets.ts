@@ -55,3 +55,10 @@ export function findSets(table: GptTable, pathOf: (number: number) => string): D
 
 /** `<image>p<N>`: partitions of an image file have no device nodes; named like loop partitions. */
 export const imagePartitionPath = (image: string, number: number) => `${image}p${number}`;
+
+/** Where `ref` lies on the disk, as the platform opens partitions. */
+export function partitionLocation(table: GptTable, ref: PartitionRef): { number: number; path: string; offset: number; length: number } {
+  const entry = table.entries[ref.index]!;
+  const size = table.sectorSize;
+  return { number: ref.number, path: ref.path, offset: Number(entry.firstLba) * size, length: Number(entry.lastLba - entry.firstLba + 1n) * size };
+}

@@ -5,8 +5,9 @@
 import { BrktError } from '../errors';
 import { cancelUpgrade, clearInactive, markInactiveValid, upgradeToInactive } from '../signpost/operations';
 import { loadPartitionState, partitionRange, updatePartitionState, type PartitionState } from '../signpost/state';
-import type { PartitionRef, PartitionSet, SetName } from '../signpost/sets';
-import type { DeviceHandle, Platform } from '../../platform/types';
+import type { PartitionSet, SetName } from '../signpost/sets';
+import { openOsDiskWriter } from '../signpost/disk-guard';
+import type { Platform } from '../../platform/types';
 import { DECODED_LENGTH_KEY, writeImage } from './image-stream';
 import type { Update } from './manifest';
 import { cacheMigrations } from './migrations-cache';
@@ -83,19 +84,6 @@ function checkSizes(session: UpdogSession, update: Update, state: PartitionState
   }
 }
 
-/** Where an image goes: the disk image file at the partition's offset, or the partition's device node. */
-async function openTarget(platform: Platform, state: PartitionState, ref: PartitionRef): Promise<{ device: DeviceHandle; offset: number; maxBytes: number }> {
-  const range = partitionRange(state, ref);
-  const path = state.isImage ? state.disk : ref.path;
-  let device: DeviceHandle;
-  try {
-    device = await platform.openDisk(path, 'r+');
-  } catch (error) {
-    throw new BrktError('io', `Failed to open partition ${ref.path} for writing: ${(error as Error).message}`, { cause: error });
-  }
-  return { device, offset: state.isImage ? range.offset : 0, maxBytes: range.length };
-}
-
 /**
  * updates.md 4.1 steps 3 to 7 for the chosen `update`. Any failure after the partition table was
  * written leaves the inactive set unbootable (priority 0, no tries); the active set is never
@@ -123,24 +111,30 @@ export async function applyUpdate(session: UpdogSession, update: Update, options
   if (setName === state.active) throw new BrktError('conflict', `Refusing to write the active partition set ${setName} of ${state.disk}`);
 
   const written = { root: 0, boot: 0, hash: 0 } as Record<ImageKind, number>;
-  for (const kind of IMAGE_ORDER) {
-    const name = update.images[kind];
-    const total = session.repository.target(name)!.length;
-    const { device, offset, maxBytes } = await openTarget(platform, state, set[kind]);
-    options.onImage?.({ image: kind, name, total, phase: 'start' });
-    try {
-      const result = await writeImage(session.repository, name, device, {
-        offset,
-        maxBytes,
-        partition: set[kind].path,
-        tmpdir: options.tmpdir,
-        onProgress: p => options.onProgress?.({ image: kind, name, read: p.read, total: p.total, written: p.written }),
-      });
-      written[kind] = result.written;
-    } finally {
-      await device.close();
+  // Each partition is opened through the disk guard, which refuses the running set's.
+  const disk = await openOsDiskWriter(platform);
+  try {
+    for (const kind of IMAGE_ORDER) {
+      const name = update.images[kind];
+      const total = session.repository.target(name)!.length;
+      const device = await disk.openPartition(state.table, set[kind]);
+      options.onImage?.({ image: kind, name, total, phase: 'start' });
+      try {
+        const result = await writeImage(session.repository, name, device, {
+          offset: 0,
+          maxBytes: partitionRange(state, set[kind]).length,
+          partition: set[kind].path,
+          tmpdir: options.tmpdir,
+          onProgress: p => options.onProgress?.({ image: kind, name, read: p.read, total: p.total, written: p.written }),
+        });
+        written[kind] = result.written;
+      } finally {
+        await device.close();
+      }
+      options.onImage?.({ image: kind, name, total, phase: 'done', written: written[kind] });
     }
-    options.onImage?.({ image: kind, name, total, phase: 'done', written: written[kind] });
+  } finally {
+    await disk.close();
   }
 
   // Step 6.4, then 7 for `update`.

@@ -2,7 +2,7 @@
 // bootloader is "the set it would choose now" (cli.md), which an update's flag changes would move
 // to the new set before any reboot. Recording the running set first keeps the active set fixed.
 import { bootRecordFor, writeBootRecord } from '../bootloader/boot-record';
-import { loadPartitionState, osDiskIsImage } from '../signpost/state';
+import { loadPartitionState } from '../signpost/state';
 import type { Platform } from '../../platform/types';
 import { runningImage } from './updog-session';
 
@@ -11,7 +11,7 @@ import { runningImage } from './updog-session';
  * image was installed (its os-release), so it reads as the boot that started this image.
  */
 export async function pinRunningSet(platform: Platform): Promise<void> {
-  if (!osDiskIsImage(platform)) return;
+  if ((await platform.runningRoot(await platform.osDisk())).source !== 'boot-record') return;
   const state = await loadPartitionState(platform);
   if (await bootRecordFor(platform, state.disk, state.table.diskGuid)) return;
   const { current } = await runningImage(platform);
