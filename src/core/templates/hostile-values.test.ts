@@ -78,11 +78,13 @@ const encode = (node: Node | undefined, text: string) => (isBase64(node) ? b64(t
 /** Values a map's other half can take, the first one the type accepts is used. */
 const FILLERS = ['v', 'v:NoSchedule'];
 
-function shapesOf(node: Node, accepts: (value: unknown) => boolean): Shape[] {
+/** `current` is the base value at the key: a map of entries lends one of them to the map-key shape. */
+function shapesOf(node: Node, current: unknown, accepts: (value: unknown) => boolean): Shape[] {
   if (node.type === 'string') return [{ label: 'value', build: text => encode(node, text) }];
   if (node.type === 'array' && node.items?.type === 'string') return [{ label: 'list item', build: text => [encode(node.items, text)] }];
   const valueNode = (typeof node.additionalProperties === 'object' ? node.additionalProperties : Object.values(node.patternProperties ?? {})[0]) as Node | undefined;
-  if (node.type === 'object' && valueNode?.type === 'string') {
+  if (node.type !== 'object' || !valueNode) return [];
+  if (valueNode.type === 'string') {
     const filler = FILLERS.find(value => accepts({ k: value }));
     if (filler === undefined) throw new Error('no filler value for this map');
     return [
@@ -90,7 +92,9 @@ function shapesOf(node: Node, accepts: (value: unknown) => boolean): Shape[] {
       { label: 'map value', build: text => ({ k: encode(valueNode, text) }) },
     ];
   }
-  return [];
+  // A map of groups (host containers): hostile names; the groups' fields are reads of their own.
+  const entry = current && typeof current === 'object' ? Object.values(current)[0] : undefined;
+  return entry === undefined ? [] : [{ label: 'map key', build: text => ({ [text]: entry }) }];
 }
 
 const MARKERS = ['markerzq', '203.0.113.77', '9.9.9-markerzq', 'markerzq:NoSchedule'];
@@ -150,7 +154,8 @@ describe.each(SHIPPED_VARIANTS)('%s', variant => {
         return settings;
       };
       const mapAccepts = (value: unknown) => validate(withValue(value)).ok;
-      for (const shape of shapesOf(node, mapAccepts)) {
+      const current = segments.reduce<any>((value, segment) => value?.[segment], base);
+      for (const shape of shapesOf(node, current, mapAccepts)) {
         const marker = MARKERS.find(candidate => validate(withValue(shape.build(candidate))).ok);
         const plain = marker === undefined ? undefined : readFormat(format, render(withValue(shape.build(marker))));
         const tally = tallies.get(`${template} ${read.join('.')} (${shape.label})`) ?? { accepted: 0, refused: 0 };
@@ -192,5 +197,10 @@ test('the hostile values reach the files: most URL and free-text values are acce
     /^kubelet-env settings\.kubernetes\.pod-infra-container-image/, /^kubelet-kubeconfig settings\.kubernetes\.api-server/, /^kubernetes-ca-crt/, /^host-containers-toml settings\.host-containers\.\*\.source/,
     /^containerd-config-toml_aws-k8s settings\.kubernetes\.pod-infra-container-image/, /^kubelet-config settings\.kubernetes\.cluster-domain/]) {
     expect({ key: key.source, some: accepted(key) > 10 }).toEqual({ key: key.source, some: true });
+  }
+  // Map keys were tried too: host-container names and node label keys.
+  for (const name of ['host-containers-toml settings.host-containers (map key)', 'kubelet-env settings.kubernetes.node-labels (map key)']) {
+    const tally = tallies.get(name);
+    expect({ name, tried: (tally?.accepted ?? 0) + (tally?.refused ?? 0) }).toEqual({ name, tried: 160 * (name.startsWith('kubelet') ? 3 : SHIPPED_VARIANTS.length) });
   }
 });
