@@ -61,8 +61,8 @@ export const Identifier = modeled('Identifier', v => (/^[A-Za-z0-9-]*$/.test(v) 
   pattern: '^[A-Za-z0-9-]*$',
 });
 export const Url = modeled('Url', v => {
-  if (WHITESPACE_OR_CONTROL.test(v)) return WHITESPACE_OR_CONTROL_REASON;
-  return parsesAsUrl(v) || parsesAsUrl(`http://${v}`) ? undefined : 'not a valid URL';
+  if (!parsesAsUrl(v) && !parsesAsUrl(`http://${v}`)) return 'not a valid URL';
+  return WHITESPACE_OR_CONTROL.test(v) ? WHITESPACE_OR_CONTROL_REASON : undefined;
 }, {
   description: 'An absolute URL, or a host[/path] that becomes one with http://',
 });
@@ -73,8 +73,8 @@ export const DNSDomain = modeled('DNSDomain', v => {
   if (v === '') return 'must not be empty';
   if (v.startsWith('.')) return 'must not start with .';
   if (v.startsWith('[')) return 'must not be an IPv6 address';
-  if (WHITESPACE_OR_CONTROL.test(v)) return WHITESPACE_OR_CONTROL_REASON;
   if (FORBIDDEN_HOST.test(v) || !parsesAsUrl(`http://${v}/`)) return 'not a valid host name';
+  if (WHITESPACE_OR_CONTROL.test(v)) return WHITESPACE_OR_CONTROL_REASON;
   if (isWhatwgIpv4(v)) return 'must not be an IPv4 address';
   return undefined;
 });
