@@ -50,6 +50,8 @@ describe('templateFormat and escapeFor', () => {
     ['/usr/share/templates/chrony-conf', 'chrony'],
     ['/usr/share/templates/motd', 'html'],
     ['the template of settings.updates.metadata-base-url', 'html'],
+    ['/etc/elsewhere/updog-toml', 'html'],
+    ['of settings.kubernetes.node-labels."x/updog-toml"', 'html'],
   ])('%s is %s', (name, format) => expect(templateFormat(name)).toBe(format as never));
 
   test('helper output, null, numbers and booleans as Handlebars prints them', () => {

@@ -3,6 +3,7 @@
 // a newline through and corrupts `&` and `=`; brkt escapes shipped configuration formats for
 // their own syntax, so a value never changes the structure of the file it is rendered into.
 import Handlebars from 'handlebars';
+import { TEMPLATE_DIR } from '../../templates';
 
 export type OutputFormat = 'html' | 'toml' | 'yaml' | 'json' | 'env' | 'chrony';
 
@@ -25,9 +26,10 @@ const TEMPLATE_FORMATS: ReadonlyMap<string, OutputFormat> = new Map([
   ['chrony-conf', 'chrony'],
 ]);
 
-/** The format of the template named by a template-path (`/usr/share/templates/updog-toml`) or a bare name. */
+/** The format of the template named by its template-path (`/usr/share/templates/updog-toml`) or its bare name. */
 export function templateFormat(nameOrPath: string): OutputFormat {
-  return TEMPLATE_FORMATS.get(nameOrPath.slice(nameOrPath.lastIndexOf('/') + 1)) ?? 'html';
+  const name = nameOrPath.startsWith(TEMPLATE_DIR) ? nameOrPath.slice(TEMPLATE_DIR.length) : nameOrPath;
+  return TEMPLATE_FORMATS.get(name) ?? 'html';
 }
 
 // Beyond what JSON.stringify escapes (", \, C0): DEL, C1 controls, line and paragraph separators,
