@@ -190,6 +190,9 @@ describe.each(SHIPPED_VARIANTS)('%s', variant => {
   });
 });
 
+test('every embedded template is among those tested', () =>
+  expect([...new Set(SHIPPED_VARIANTS.flatMap(templatesOf))].sort()).toEqual([...EMBEDDED_TEMPLATES.keys()].sort()));
+
 test('the hostile values reach the files: most URL and free-text values are accepted and round-trip', () => {
   const accepted = (pattern: RegExp) => [...tallies].filter(([name]) => pattern.test(name)).reduce((sum, [, tally]) => sum + tally.accepted, 0);
   // Keys whose types admit arbitrary text must have been exercised, not only refused.
