@@ -18,7 +18,14 @@ describe('quotedStringContent', () => {
   });
   test('the escapes are the short ones where there is one', () =>
     expect(quotedStringContent('a"b\\c\nd\te\u001bf\u007fg\u2028')).toBe('a\\"b\\\\c\\nd\\te\\u001bf\\u007fg\\u2028'));
-  test('a lone surrogate has no form in TOML or YAML', () => expect(() => quotedStringContent('a\ud800')).toThrow('lone surrogate'));
+  test('a lone surrogate has no form in TOML or YAML', () => {
+    expect(() => quotedStringContent('a\ud800')).toThrow('lone surrogate');
+    expect(() => quotedStringContent('\udc00b')).toThrow('lone surrogate');
+  });
+  test('a surrogate pair and the text of an escape are fine', () => {
+    expect(quotedStringContent('😀')).toBe('😀');
+    expect(quotedStringContent('\\ud800')).toBe('\\\\ud800');
+  });
 });
 
 describe('envQuotedContent', () => {

@@ -35,7 +35,8 @@ export function templateFormat(nameOrPath: string): OutputFormat {
 // Beyond what JSON.stringify escapes (", \, C0): DEL, C1 controls, line and paragraph separators,
 // the BOM and the two noncharacters, which YAML does not allow raw and TOML does not allow DEL.
 const EXTRA_ESCAPES = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
-const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
+// With the u flag a surrogate pair is one code point: only a lone surrogate is of category Cs.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * The text between the double quotes of a string with this value, valid alike in a TOML basic
@@ -44,7 +45,7 @@ const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
  */
 export function quotedStringContent(value: string): string {
   const json = JSON.stringify(value);
-  if (LONE_SURROGATE.test(json)) throw new Error(`Cannot write ${json} into a quoted string: it holds a lone surrogate`);
+  if (LONE_SURROGATE.test(value)) throw new Error(`Cannot write ${json} into a quoted string: it holds a lone surrogate`);
   return json.slice(1, -1).replace(EXTRA_ESCAPES, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
