@@ -98,8 +98,32 @@ export function flattenSettings(document: Json, prefix: string[] = []): Array<{ 
   return Object.keys(document).sort().flatMap(key => flattenSettings(document[key]!, [...prefix, key]));
 }
 
-/** Strings print as themselves, so the output can be pasted back into `brkt settings set`. */
-export const formatValue = (value: Json) => (typeof value === 'string' ? value : JSON.stringify(value));
+// Characters a terminal acts on or a line reader splits at: controls (C0, DEL, C1), format
+// characters (bidirectional overrides, zero-width, BOM), line and paragraph separators, and lone
+// surrogates.
+const UNSAFE_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+const UNSAFE_CHARACTERS = new RegExp(UNSAFE_CHARACTER.source, 'gu');
+
+/** True when a string printed as itself on a `key=value` line could mislead a reader or a terminal. */
+const needsQuoting = (text: string) => text.startsWith('"') || text !== text.trim() || UNSAFE_CHARACTER.test(text);
+
+/**
+ * JSON text in which every unsafe character is a `\uXXXX` escape: JSON.stringify escapes C0
+ * controls but leaves DEL, C1 and format characters raw. Such characters only occur inside string
+ * literals, so the result is still JSON of the same value.
+ */
+export function safeJson(value: Json): string {
+  return JSON.stringify(value).replace(UNSAFE_CHARACTERS, char =>
+    Array.from({ length: char.length }, (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''));
+}
+
+/**
+ * A value of the `key=value` form. Plain strings print as themselves, so the output can be pasted
+ * back into `brkt settings set`; a string that starts with `"`, has surrounding whitespace or holds
+ * a control or format character prints as a JSON string, so one line is always one setting and
+ * nothing reaches the terminal raw. Other values print as JSON.
+ */
+export const formatValue = (value: Json) => (typeof value === 'string' && !needsQuoting(value) ? value : safeJson(value));
 
 export interface SettingChange {
   key: string;

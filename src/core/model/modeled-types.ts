@@ -27,6 +27,13 @@ const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/
 const FORBIDDEN_HOST = /[\u0000\t\n\r #%/:<>?@[\\\]^|]/;
 const HOSTNAME_RE = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
+// The URL parser drops tabs and newlines and percent-encodes spaces, so such a value passed the
+// check and then reached a file raw (a newline in an NTP server became a chrony directive). brkt
+// refuses whitespace, control and format characters (bidirectional overrides, zero-width) in URLs
+// and host names; upstream accepts them.
+const WHITESPACE_OR_CONTROL = /[\s\p{Cc}\p{Cf}]/u;
+const WHITESPACE_OR_CONTROL_REASON = 'must not contain whitespace, control or format characters';
+
 const parsesAsUrl = (text: string) => {
   try {
     new URL(text);
@@ -53,7 +60,10 @@ export const ValidBase64 = modeled('ValidBase64', v => (BASE64_RE.test(v) ? unde
 export const Identifier = modeled('Identifier', v => (/^[A-Za-z0-9-]*$/.test(v) ? undefined : 'only A-Z a-z 0-9 and - are allowed'), {
   pattern: '^[A-Za-z0-9-]*$',
 });
-export const Url = modeled('Url', v => (parsesAsUrl(v) || parsesAsUrl(`http://${v}`) ? undefined : 'not a valid URL'), {
+export const Url = modeled('Url', v => {
+  if (!parsesAsUrl(v) && !parsesAsUrl(`http://${v}`)) return 'not a valid URL';
+  return WHITESPACE_OR_CONTROL.test(v) ? WHITESPACE_OR_CONTROL_REASON : undefined;
+}, {
   description: 'An absolute URL, or a host[/path] that becomes one with http://',
 });
 export const FriendlyVersion = modeled('FriendlyVersion', v => (v === 'latest' || SEMVER_RE.test(v) ? undefined : "must be 'latest' or a semantic version like 1.0.5 or v1.0.5"), {
@@ -64,6 +74,7 @@ export const DNSDomain = modeled('DNSDomain', v => {
   if (v.startsWith('.')) return 'must not start with .';
   if (v.startsWith('[')) return 'must not be an IPv6 address';
   if (FORBIDDEN_HOST.test(v) || !parsesAsUrl(`http://${v}/`)) return 'not a valid host name';
+  if (WHITESPACE_OR_CONTROL.test(v)) return WHITESPACE_OR_CONTROL_REASON;
   if (isWhatwgIpv4(v)) return 'must not be an IPv4 address';
   return undefined;
 });
@@ -90,7 +101,7 @@ export const ECSAgentLogLevel = modeled('ECSAgentLogLevel', v => (['debug', 'inf
   enum: ['debug', 'info', 'warn', 'error', 'crit'],
 });
 export const Ipv4Addr = modeled('Ipv4Addr', v => (IPV4_RE.test(v) ? undefined : `invalid IPv4 address syntax`), { pattern: IPV4_RE.source });
-export const IpAddr = modeled('IpAddr', v => (IPV4_RE.test(v) || (v.includes(':') && parsesAsUrl(`http://[${v}]/`)) ? undefined : 'invalid IP address syntax'));
+export const IpAddr = modeled('IpAddr', v => (IPV4_RE.test(v) || (v.includes(':') && !WHITESPACE_OR_CONTROL.test(v) && parsesAsUrl(`http://[${v}]/`)) ? undefined : 'invalid IP address syntax'));
 export const ValidLinuxHostname = modeled('ValidLinuxHostname', v => (HOSTNAME_RE.test(v) ? undefined : `Invalid hostname '${v}'`), { pattern: HOSTNAME_RE.source });
 export const SysctlKey = modeled('SysctlKey', v => (/^[a-zA-Z0-9.\/_-]{1,128}$/.test(v) ? undefined : `Invalid sysctl key '${v}'`), {
   pattern: '^[a-zA-Z0-9./_-]{1,128}$',

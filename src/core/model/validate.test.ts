@@ -26,6 +26,30 @@ describe('modeled types (settings.md 2)', () => {
     for (const value of invalid as string[]) expect(() => check(field(section, name, value))).toThrow(`at key 'settings.${section}.${name}'`);
   });
 
+  // The URL parser drops tabs and newlines: refused before parsing, or they reach a file raw.
+  test.each([
+    ['kubernetes', 'api-server', 'https://example.com/\nx'],
+    ['kubernetes', 'api-server', 'example.com\tx'],
+    ['kubernetes', 'api-server', 'https://example.com/a b'],
+    ['kubernetes', 'api-server', 'https://example.com/\u001b[31m'],
+    ['kubernetes', 'api-server', 'https://example.com/\u0085'],
+    ['updates', 'metadata-base-url', 'https://example.com/\r'],
+    ['kubernetes', 'api-server', 'https://example.com/\u202eexe.txt'],
+    ['kubernetes', 'api-server', 'https://exa\u200bmple.com/'],
+  ])('%s.%s refuses whitespace, control and format characters: %j', (section, name, value) =>
+    expect(() => check(field(section, name, value))).toThrow('must not contain whitespace, control or format characters'));
+
+  test.each(['cluster\u000b.local', 'cluster.local\u00a0', 'cluster.local\n', 'clus\tter.local', 'a\u202e.local', 'a\u0085.local'])('cluster-domain refuses %j', value =>
+    expect(() => check(field('kubernetes', 'cluster-domain', value))).toThrow("Unable to deserialize into DNSDomain"));
+
+  test('no string holds a NUL (it cannot be written into a configuration file)', () => {
+    expect(() => check('{"motd":"a\\u0000b"}')).toThrow(`invalid value: string "a\\u0000b", expected a string without NUL characters at key 'settings.motd'`);
+    expect(() => check('{"kubernetes":{"pod-infra-container-image":"x\\u0000"}}')).toThrow('without NUL characters');
+  });
+
+  test('an NTP server with a newline cannot smuggle a chrony directive', () =>
+    expect(() => check('{"ntp":{"time-servers":["pool.ntp.org\\nrtcsync"]}}')).toThrow('Unable to deserialize into Url: must not contain whitespace, control or format characters'));
+
   test('label keys and values, taints (the v1.1 form: value optional, any alphanumeric effect)', () => {
     expect(() => check('{"kubernetes":{"node-labels":{"example.com/role":"web","app":""}}}')).not.toThrow();
     expect(() => check(`{"kubernetes":{"node-labels":{"${'a'.repeat(64)}":"x"}}}`)).toThrow('Invalid Kubernetes label key');

@@ -82,6 +82,8 @@ function check(schema: Schema, value: unknown, path: string[], pointer: string, 
   switch (schema.type) {
     case 'string': {
       if (typeof value !== 'string') return mismatch();
+      // brkt: a NUL cannot reach a configuration file or a program's argument intact.
+      if (value.includes('\u0000')) fail(path, `invalid value: ${describe(value, false)}, expected a string without NUL characters`);
       const typeName = schema['x-brkt-type'];
       const reason = typeName ? CHECKS.get(typeName)?.(value) : undefined;
       if (reason) fail(path, `Unable to deserialize into ${typeName}: ${reason}`);

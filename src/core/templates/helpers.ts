@@ -3,6 +3,7 @@
 import Handlebars, { type HelperDelegate, type HelperOptions } from 'handlebars';
 import { decodeBase64 } from './base64';
 import { ecrPrefix } from './ecr-prefix';
+import { quotedStringContent } from './formats';
 
 type Scalar = string | number | boolean;
 
@@ -31,7 +32,8 @@ function base64Decode(...args: unknown[]) {
   const bytes = decodeBase64(value);
   if (!bytes) throw new Error(`Helper 'base64_decode' got invalid base64: '${value}'`);
   try {
-    return raw(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    // ignoreBOM keeps a leading BOM, as Rust's from_utf8 does, instead of silently dropping it.
+    return raw(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
   } catch {
     throw new Error(`Helper 'base64_decode' decoded '${value}' to bytes that are not UTF-8`);
   }
@@ -73,14 +75,18 @@ function ecrPrefixHelper(...args: unknown[]) {
   return raw(ecrPrefix(region));
 }
 
-/** Later std helper: each string of a list in double quotes, joined by the delimiter. */
+/**
+ * Later std helper: each string of a list in double quotes, joined by the delimiter. Upstream
+ * puts the text between the quotes as it is; brkt escapes it (`\"`, `\\`, `\n`, ...) so that the
+ * list stays one valid TOML, YAML or JSON array whatever the strings hold.
+ */
 function joinArray(...args: unknown[]) {
   const [delimiter, list] = paramsOf('join_array', args, 2);
   if (typeof delimiter !== 'string') throw new Error(`Helper 'join_array' needs a string delimiter, got ${describe(delimiter)}`);
   if (!Array.isArray(list)) throw new Error(`Helper 'join_array' needs an array, got ${describe(list)}`);
   return raw(list.map(item => {
     if (typeof item !== 'string') throw new Error(`Helper 'join_array' needs strings, got ${describe(item)}`);
-    return `"${item}"`;
+    return `"${quotedStringContent(item)}"`;
   }).join(delimiter));
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { parse as parseToml } from 'smol-toml';
 import { BrktError } from '../errors';
 import { parseTemplate, renderTemplate } from './render';
 
@@ -125,4 +126,14 @@ describe('v2 front matter', () => {
   test('broken front matter fails naming the template', () =>
     expect(() => render('[required-extensions\n+++\nx', {})).toThrow(/^Invalid front matter in template test/));
   test('a template without front matter is v1', () => expect(parseTemplate('a\n').helpers).toBeUndefined());
+});
+
+describe('join_array', () => {
+  test('each string in double quotes, joined', () => expect(render('[{{join_array ", " list}}]', { list: ['a', 'b'] })).toBe('["a", "b"]'));
+  test('quotes, backslashes and newlines are escaped, so the list stays one TOML array', () => {
+    const list = ['a"b', 'c\\', 'd\ne', '"]\nevil = true\n#'];
+    const out = render('no_proxy = [{{join_array ", " list}}]\n', { list });
+    expect(parseToml(out)).toEqual({ no_proxy: list });
+  });
+  test('a non-string item fails', () => fails('{{join_array ", " list}}', { list: [1] }));
 });

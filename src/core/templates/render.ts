@@ -1,10 +1,13 @@
 // Renders configuration templates the way schnauzer does (settings.md section 9): Handlebars with
-// HTML escaping of `{{value}}`, strict values, null-safe helper arguments, and v2 front matter.
+// strict values, null-safe helper arguments, and v2 front matter. `{{value}}` is escaped for the
+// output format of the template (formats.ts): HTML as upstream, or the syntax of a shipped
+// configuration file.
 import Handlebars, { type HelperDelegate, type HelperOptions } from 'handlebars';
 import { parse as parseToml } from 'smol-toml';
 import { BrktError, messageOf } from '../errors';
+import { escapeFor, templateFormat, type OutputFormat } from './formats';
 import { SCHNAUZER_HELPERS } from './helpers';
-import { StrictCompiler, STRICT_LOOKUP, strictLookup } from './strict-compiler';
+import { ESCAPE, StrictCompiler, STRICT_LOOKUP, strictLookup } from './strict-compiler';
 
 /** The template text after its front matter, and the helpers it may call (undefined = all, v1). */
 export interface ParsedTemplate {
@@ -63,14 +66,15 @@ function strictBlock(name: 'each' | 'with', builtin: HelperDelegate): HelperDele
 type Environment = ReturnType<typeof Handlebars.create>;
 const environments = new Map<string, Environment>();
 
-/** One Handlebars environment per set of allowed helpers (v1 templates get every helper). */
-function environmentFor(helpers: string[] | undefined): Environment {
-  const key = helpers ? helpers.join(',') : '*';
+/** One Handlebars environment per output format and set of allowed helpers (v1 templates get every helper). */
+function environmentFor(helpers: string[] | undefined, format: OutputFormat): Environment {
+  const key = `${format}:${helpers ? helpers.join(',') : '*'}`;
   let env = environments.get(key);
   if (env) return env;
   env = Handlebars.create();
   (env as unknown as { JavaScriptCompiler: unknown }).JavaScriptCompiler = StrictCompiler;
   env.registerHelper(STRICT_LOOKUP, strictLookup as HelperDelegate);
+  env.registerHelper(ESCAPE, escapeFor(format) as HelperDelegate);
   env.registerHelper('each', strictBlock('each', env.helpers.each!));
   env.registerHelper('with', strictBlock('with', env.helpers.with!));
   // Rust's handlebars has no `log` or `lookup` that reaches outside the data; keep the JS ones
@@ -87,16 +91,20 @@ const compiled = new Map<string, (data: unknown) => string>();
 
 /**
  * Renders `text` against `data` (the model: settings, services, configuration-files, os).
- * Any failure (syntax, missing value, helper error) is one `invalid-input` error naming `name`.
+ * `{{value}}` is escaped for `format`, by default the format of the shipped template `name`
+ * names (a template-path such as `/usr/share/templates/updog-toml`), else HTML.
+ * Any failure (syntax, missing value, helper error, a value the format cannot hold) is one
+ * `invalid-input` error naming `name`.
  */
-export function renderTemplate(text: string, data: unknown, name = 'template'): string {
+export function renderTemplate(text: string, data: unknown, name = 'template', format: OutputFormat = templateFormat(name)): string {
   try {
-    let template = compiled.get(text);
+    const cacheKey = `${format}\u0000${text}`;
+    let template = compiled.get(cacheKey);
     if (!template) {
       const parsed = parseTemplate(text, name);
-      const env = environmentFor(parsed.helpers);
+      const env = environmentFor(parsed.helpers, format);
       template = env.compile(parsed.body, { strict: false, noEscape: false, knownHelpersOnly: false });
-      compiled.set(text, template);
+      compiled.set(cacheKey, template);
     }
     return template(data);
   } catch (error) {

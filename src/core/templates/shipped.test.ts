@@ -96,7 +96,7 @@ const BrktErrorText = /^Failed to render template chrony-conf: /;
 describe('kubelet-env', () => {
   test('defaults: no labels or taints', () =>
     expect(render('kubelet-env', k8sSettings())).toBe(
-      'NODE_IP=192.168.1.5\nNODE_LABELS=\nNODE_TAINTS=\nPOD_INFRA_CONTAINER_IMAGE=602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/pause-amd64:3.1\n'));
+      'NODE_IP=192.168.1.5\nNODE_LABELS=\nNODE_TAINTS=\nPOD_INFRA_CONTAINER_IMAGE="602401143452.dkr.ecr.us-west-2.amazonaws.com/eks/pause-amd64:3.1"\n'));
   test('labels and taints, sorted', () => {
     const settings = k8sSettings();
     settings.kubernetes['node-labels'] = { 'example.com/role': 'web', 'a.b/c': '' };

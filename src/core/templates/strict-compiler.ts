@@ -5,11 +5,17 @@ import Handlebars from 'handlebars';
 /** Name of the runtime check the generated code calls; registered by `render.ts`. */
 export const STRICT_LOOKUP = '__brkt_strict_lookup';
 
+/** Name of the escape of `{{value}}` the generated code calls: one per output format (formats.ts). */
+export const ESCAPE = '__brkt_escape';
+
 type Chunk = string | Chunk[];
 
 interface CompilerInternals {
   replaceStack(callback: (current: Chunk) => Chunk[]): void;
   quotedString(text: string): string;
+  pushSource(source: unknown): void;
+  appendToBuffer(source: Chunk[]): unknown;
+  popStack(): Chunk;
 }
 
 // Present at runtime (documented for custom compilers) but missing from the type declarations.
@@ -37,6 +43,16 @@ export class StrictCompiler extends JavaScriptCompiler {
     const name = self.quotedString(parts[last]!);
     const shown = self.quotedString((type === 'data' ? '@' : '') + parts.join('.'));
     self.replaceStack(current => [', ', `helpers[${JSON.stringify(STRICT_LOOKUP)}](`, current, ', ', name, ', ', shown, ', {})']);
+  }
+
+  /**
+   * `{{value}}` goes through the environment's own escape instead of handlebars' shared HTML
+   * escape (`container.escapeExpression`, the same function for every environment). The `{}`
+   * stands in for the helper options the wrapper writes to, as for the strict lookup.
+   */
+  appendEscaped(): void {
+    const self = this as unknown as CompilerInternals;
+    self.pushSource(self.appendToBuffer([`helpers[${JSON.stringify(ESCAPE)}](`, self.popStack(), ', {})']));
   }
 }
 (StrictCompiler.prototype as unknown as { compiler: unknown }).compiler = StrictCompiler;
