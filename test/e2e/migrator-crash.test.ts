@@ -81,7 +81,8 @@ test('SIGKILL at random instants leaves current on a complete datastore, and the
     durations.push(performance.now() - start);
     expect(await expectComplete(dir)).toBe(version);
   }
-  const span = Math.max(...durations);
+  // The shorter run: a run that ends early under a busy disk must still mostly be hit.
+  const span = Math.min(...durations);
 
   let killed = 0;
   const seenAfterKill = new Set<string>();
