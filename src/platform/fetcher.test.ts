@@ -1,7 +1,30 @@
 import { describe, expect, test } from 'bun:test';
 import { pathToFileURL } from 'node:url';
 import { makeTempDir } from '../../test/helpers/sandbox';
-import { makeFetcher } from './fetcher';
+import { makeFetcher, timeoutsFromEnv } from './fetcher';
+
+/** A body that sends `chunkBytes` every `everyMs` ms, `count` times (forever by default). */
+function dribble(everyMs: number, chunkBytes = 1, count = Infinity): ReadableStream<Uint8Array> {
+  let sent = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return new ReadableStream({
+    start(controller) {
+      timer = setInterval(() => {
+        try {
+          controller.enqueue(new Uint8Array(chunkBytes).fill(0x41));
+        } catch {
+          clearInterval(timer); // the client went away
+          return;
+        }
+        if (++sent >= count) {
+          clearInterval(timer);
+          controller.close();
+        }
+      }, everyMs);
+    },
+    cancel: () => clearInterval(timer),
+  });
+}
 
 const fast = { initialBackoffMs: 1, maxBackoffMs: 2 };
 const body = new Uint8Array(300_000).map((_, i) => (i * 31) & 0xff);
@@ -135,6 +158,38 @@ describe('http', () => {
     } finally {
       release();
     }
+  });
+
+  test('a server that dribbles bytes is cut off at the request deadline, not only at a gap', async () => {
+    using server = serve(() => new Response(dribble(10), { headers: { 'content-length': '1000000' } }));
+    const fetcher = makeFetcher({ ...fast, idleTimeoutMs: 10_000, requestTimeoutMs: 200 });
+    const started = Date.now();
+    await expect(collect(fetcher.stream(server.url('/timestamp.json')))).rejects.toThrow(`Failed to fetch ${server.url('/timestamp.json')}: the download did not finish within 200 ms`);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  test('a dribbling server that accepts ranges gets every try, each one bounded', async () => {
+    using server = serve(request => {
+      const start = /bytes=(\d+)-/.exec(request.headers.get('range') ?? '')?.[1];
+      const headers = { 'accept-ranges': 'bytes', ...(start ? { 'content-range': `bytes ${start}-999999/1000000` } : {}) };
+      return new Response(dribble(10), { status: start ? 206 : 200, headers });
+    });
+    const fetcher = makeFetcher({ ...fast, idleTimeoutMs: 10_000, requestTimeoutMs: 100 });
+    await expect(collect(fetcher.stream(server.url('/x')))).rejects.toThrow('(after 4 tries): the download did not finish within 100 ms');
+    expect(server.requests).toHaveLength(4);
+  });
+
+  test('a large expected body gets time in proportion to its size', async () => {
+    // 20 chunks of 1 KiB, one every 10 ms (about 200 ms): too slow for the flat 50 ms budget.
+    using server = serve(() => new Response(dribble(10, 1024, 20)));
+    const fetcher = makeFetcher({ ...fast, tries: 1, requestTimeoutMs: 50, minBytesPerSecond: 20 << 10 });
+    await expect(collect(fetcher.stream(server.url('/a')))).rejects.toThrow('did not finish within 50 ms');
+    expect(await collect(fetcher.stream(server.url('/b'), { expectedBytes: 20 << 10 }))).toHaveLength(20 << 10);
+  });
+
+  test('the environment sets the timeouts in milliseconds, and refuses nonsense', () => {
+    expect(timeoutsFromEnv({ BRKT_FETCH_TIMEOUT_MS: '250', BRKT_FETCH_IDLE_TIMEOUT_MS: '40', BRKT_FETCH_HEADER_TIMEOUT_MS: '', OTHER: '1' })).toEqual({ requestTimeoutMs: 250, idleTimeoutMs: 40 });
+    expect(() => timeoutsFromEnv({ BRKT_FETCH_TIMEOUT_MS: '-1' })).toThrow("Invalid BRKT_FETCH_TIMEOUT_MS '-1': expected a positive integer");
   });
 
   test('query parameters are sent as given', async () => {

@@ -4,7 +4,7 @@
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BrktError, messageOf } from '../core/errors';
-import type { Fetcher } from './types';
+import type { Fetcher, FetchOptions } from './types';
 
 export interface FetcherOptions {
   /** Attempts per request, the first included. */
@@ -14,11 +14,15 @@ export interface FetcherOptions {
   maxBackoffMs?: number;
   /** Until the response headers arrive (tough: 10 s connect within a 30 s request). */
   headerTimeoutMs?: number;
-  /**
-   * Longest wait for the next body chunk. tough's 30 s timeout covers the whole request; an image
-   * of hundreds of MiB cannot arrive in 30 s on every link, so brkt applies it between chunks.
-   */
+  /** Longest wait for the next body chunk. */
   idleTimeoutMs?: number;
+  /**
+   * Each try must finish within this (tough: 30 s per request), so a server that dribbles bytes
+   * cannot stall an update. A large target gets `expectedBytes / minBytesPerSecond` more: an
+   * image of hundreds of MiB cannot arrive in 30 s on every link.
+   */
+  requestTimeoutMs?: number;
+  minBytesPerSecond?: number;
   /** Bytes per read of a file:// URL. */
   fileChunkBytes?: number;
 }
@@ -30,8 +34,31 @@ const DEFAULTS: Required<FetcherOptions> = {
   maxBackoffMs: 1000,
   headerTimeoutMs: 30_000,
   idleTimeoutMs: 30_000,
+  requestTimeoutMs: 30_000,
+  minBytesPerSecond: 256 << 10,
   fileChunkBytes: 1 << 20,
 };
+
+/** Overrides from the environment, so tests against slow servers run fast. */
+const ENV_TIMEOUTS: Array<[string, 'headerTimeoutMs' | 'idleTimeoutMs' | 'requestTimeoutMs' | 'initialBackoffMs' | 'minBytesPerSecond']> = [
+  ['BRKT_FETCH_HEADER_TIMEOUT_MS', 'headerTimeoutMs'],
+  ['BRKT_FETCH_IDLE_TIMEOUT_MS', 'idleTimeoutMs'],
+  ['BRKT_FETCH_TIMEOUT_MS', 'requestTimeoutMs'],
+  ['BRKT_FETCH_BACKOFF_MS', 'initialBackoffMs'],
+  ['BRKT_FETCH_MIN_BYTES_PER_SECOND', 'minBytesPerSecond'],
+];
+
+/** The timeouts the environment sets; a value that is not a positive integer is refused. */
+export function timeoutsFromEnv(env: Record<string, string | undefined> = process.env): FetcherOptions {
+  const options: FetcherOptions = {};
+  for (const [name, field] of ENV_TIMEOUTS) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    if (!/^[1-9][0-9]{0,9}$/.test(text)) throw new BrktError('invalid-input', `Invalid ${name} '${text}': expected a positive integer`);
+    options[field] = Number(text);
+  }
+  return options;
+}
 
 const NOT_FOUND = new Set([403, 404, 410]);
 
@@ -42,13 +69,13 @@ class AttemptError extends Error {
   }
 }
 
-export function makeFetcher(options: FetcherOptions = {}): Fetcher {
+export function makeFetcher(options: FetcherOptions = timeoutsFromEnv()): Fetcher {
   const config = { ...DEFAULTS, ...options };
   return {
-    stream(url: string) {
+    stream(url: string, fetchOptions: FetchOptions = {}) {
       const parsed = parseUrl(url);
       if (parsed.protocol === 'file:') return streamFile(parsed, config.fileChunkBytes);
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return streamHttp(parsed, config);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return streamHttp(parsed, config, fetchOptions.expectedBytes ?? 0);
       throw new BrktError('invalid-input', `Unsupported URL ${url}: only http, https and file URLs can hold an update repository`);
     },
   };
@@ -90,17 +117,25 @@ async function* streamFile(url: URL, chunkBytes: number): AsyncGenerator<Uint8Ar
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
-async function* streamHttp(url: URL, config: Required<FetcherOptions>): AsyncGenerator<Uint8Array> {
+async function* streamHttp(url: URL, config: Required<FetcherOptions>, expectedBytes: number): AsyncGenerator<Uint8Array> {
   let received = 0;
   let resumable = false;
   let backoff = config.initialBackoffMs;
+  const budgetMs = config.requestTimeoutMs + Math.ceil((expectedBytes * 1000) / config.minBytesPerSecond);
   for (let attempt = 1; ; attempt++) {
     const controller = new AbortController();
+    const deadline = Date.now() + budgetMs;
+    /** `ms`, or what is left of the try's budget when that comes first (with its own message). */
+    const bounded = <T>(promise: Promise<T>, ms: number, message: string) => {
+      const left = Math.max(0, deadline - Date.now());
+      return left < ms
+        ? withTimeout(promise, left, controller, `the download did not finish within ${budgetMs} ms`)
+        : withTimeout(promise, ms, controller, message);
+    };
     try {
-      const response = await withTimeout(
+      const response = await bounded(
         fetch(url, { signal: controller.signal, headers: received > 0 ? { Range: `bytes=${received}-` } : {}, redirect: 'follow' }),
         config.headerTimeoutMs,
-        controller,
         `no response from ${shown(url)} within ${config.headerTimeoutMs} ms`,
       );
       checkStatus(url, response, received);
@@ -109,7 +144,7 @@ async function* streamHttp(url: URL, config: Required<FetcherOptions>): AsyncGen
       const reader = response.body.getReader();
       try {
         for (;;) {
-          const { done, value } = await withTimeout(reader.read(), config.idleTimeoutMs, controller, `${shown(url)} sent nothing for ${config.idleTimeoutMs} ms`);
+          const { done, value } = await bounded(reader.read(), config.idleTimeoutMs, `${shown(url)} sent nothing for ${config.idleTimeoutMs} ms`);
           if (done) return;
           received += value.length;
           yield value;
@@ -156,8 +191,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, controller: Abort
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      reject(new AttemptError(message, true)); // first: the abort also rejects `promise`
       controller.abort();
-      reject(new AttemptError(message, true));
     }, ms);
   });
   try {

@@ -158,7 +158,12 @@ export interface Fetcher {
    * The body of `url` in chunks, resumed with `Range` after an interruption when the server
    * allows it. A missing file (HTTP 403, 404 or 410; no such file) throws BrktError `not-found`.
    */
-  stream(url: string): AsyncIterable<Uint8Array>;
+  stream(url: string, options?: FetchOptions): AsyncIterable<Uint8Array>;
+}
+
+export interface FetchOptions {
+  /** The body's expected size: a large one gets more time before the request's deadline. */
+  expectedBytes?: number;
 }
 
 /** A held flock on a lock file (`Platform.lockFile`). */

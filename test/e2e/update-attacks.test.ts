@@ -122,6 +122,67 @@ describe('brkt update refuses TUF attacks', () => {
   });
 });
 
+/** Fast deadlines for the slow-retrieval tests: 400 ms a request, a long gap allowed. */
+const SLOW_ENV = { BRKT_FETCH_TIMEOUT_MS: '400', BRKT_FETCH_IDLE_TIMEOUT_MS: '60000', BRKT_FETCH_BACKOFF_MS: '1', BRKT_FETCH_MIN_BYTES_PER_SECOND: '1000000000' };
+
+/** `head` at once, then one byte every 20 ms, forever: never a gap long enough for an idle timeout. */
+function dribbled(head: Uint8Array = new Uint8Array()): ReadableStream<Uint8Array> {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return new ReadableStream({
+    start(controller) {
+      if (head.length) controller.enqueue(head);
+      timer = setInterval(() => {
+        try {
+          controller.enqueue(new Uint8Array([0x20]));
+        } catch {
+          clearInterval(timer);
+        }
+      }, 20);
+    },
+    cancel: () => clearInterval(timer),
+  });
+}
+
+describe('slow retrieval: every request of the update path has a deadline', () => {
+  test.concurrent('control: the same deadlines let an honest repository through', async () => {
+    await using s = await updateSandbox();
+    s.serve();
+    expect(await brkt('brkt', ['update', 'check'], { root: s.root, env: SLOW_ENV })).toEqual({ code: 0, stdout: 'Update available: aws-dev 1.2.0 (running 1.0.0)\n', stderr: '' });
+  });
+
+  for (const [what, file] of [['timestamp.json', '/metadata/timestamp.json'], ['a root rotation', '/metadata/2.root.json']] as const) {
+    test.concurrent(`update check fails at the deadline when ${what} is dribbled`, async () => {
+      await using s = await updateSandbox();
+      s.serve(path => (path === file ? new Response(dribbled()) : undefined));
+      const result = await brkt('brkt', ['update', 'check'], { root: s.root, env: SLOW_ENV });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(new RegExp(`^brkt: .*Failed to fetch http://127\\.0\\.0\\.1:\\d+${file.replace(/\./g, '\\.')}( \\(after \\d tries\\))?: the download did not finish within 40\\d ms.*\n$`));
+    });
+  }
+
+  test.concurrent('update fails at the deadline when the manifest is dribbled, with no disk change', async () => {
+    await using s = await updateSandbox();
+    s.serve(path => (path.startsWith('/targets/') && path.endsWith('.manifest.json') ? new Response(dribbled()) : undefined));
+    const before = diskHash(s.sandbox);
+    const result = await brkt('brkt', ['update', '--now'], { root: s.root, env: SLOW_ENV });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/manifest\.json( \(after \d tries\))?: the download did not finish within \d+ ms/);
+    expect(diskHash(s.sandbox)).toBe(before);
+  });
+
+  test.concurrent('update fails at the deadline when an image stalls half-way, and the inactive set does not boot', async () => {
+    await using s = await updateSandbox();
+    const entry = s.repo.targets.signed.targets[s.names.root]!;
+    const image = readFileSync(join(s.repo.layout.targetsDir, `${entry.hashes.sha256}.${s.names.root}`));
+    s.serve(path => (path.endsWith(s.names.root) ? new Response(dribbled(image.subarray(0, image.length >> 1))) : undefined));
+    const result = await brkt('brkt', ['update', '--now'], { root: s.root, env: SLOW_ENV });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`${s.names.root.replace(/\./g, '\\.')}( \\(after \\d tries\\))?: the download did not finish within \\d+ ms`));
+    expect((await setView(s.sandbox, 'B')).flags).toEqual({ priority: 0, triesLeft: 0, successful: false });
+  });
+});
+
 describe('a bad image never leaves a bootable inactive set', () => {
   test.concurrent('tampered image: the active set is byte-identical and the inactive set does not boot', async () => {
     await using s = await updateSandbox();
@@ -143,6 +204,25 @@ describe('a bad image never leaves a bootable inactive set', () => {
     expect(reboot).toEqual({ code: 0, stdout: "Booted set A, version 1.0.0; 'brkt boot' starts it\n", stderr: '' });
     const status = await brkt('brkt', ['update', 'status', '--json'], { root: s.root });
     expect(JSON.parse(status.stdout)).toMatchObject({ update_state: 'Idle', staging_partition: null });
+  });
+
+  test.concurrent('a staged, bootable set is made unbootable before a later update writes into it', async () => {
+    await using s = await updateSandbox();
+    const entry = s.repo.targets.signed.targets[s.names.root]!;
+    const tampered = readFileSync(join(s.repo.layout.targetsDir, `${entry.hashes.sha256}.${s.names.root}`));
+    tampered[tampered.length - 20]! ^= 0x55; // the last block: every earlier block is written first
+    let attacked = false;
+    s.serve(path => (attacked && path.endsWith(s.names.root) ? new Response(tampered) : undefined));
+    expect((await update(s)).code).toBe(0);
+    // The starting point: set B holds a staged update and boots next.
+    expect((await setView(s.sandbox, 'B')).flags).toEqual({ priority: 2, triesLeft: 1, successful: false });
+    attacked = true;
+    const again = await brkt('updog', ['update', '--image', '1.2.0', '--now'], { root: s.root });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/Refusing target .*-root\.ext4\.lz4: SHA-256 [0-9a-f]{64} differs .* \(tampered target\)/);
+    expect((await setView(s.sandbox, 'B')).flags).toEqual({ priority: 0, triesLeft: 0, successful: false });
+    const reboot = await brkt('brkt', ['reboot'], { root: s.root });
+    expect(reboot).toEqual({ code: 0, stdout: "Booted set A, version 1.0.0; 'brkt boot' starts it\n", stderr: '' });
   });
 
   test.concurrent('an image too large for its partition fails before any byte is written', async () => {

@@ -107,7 +107,7 @@ export class UpdateRepository {
     const parts: Uint8Array[] = [];
     let size = 0;
     try {
-      for await (const chunk of this.platform.fetcher.stream(this.metadataUrl(name))) {
+      for await (const chunk of this.platform.fetcher.stream(this.metadataUrl(name), { expectedBytes: limit })) {
         size += chunk.length;
         if (size > limit) throw new BrktError('tuf', `Refusing ${name}: larger than its limit of ${limit} bytes (endless data attack)`);
         parts.push(chunk);
@@ -267,7 +267,7 @@ export class UpdateRepository {
     const hash = createHash('sha256');
     let size = 0;
     try {
-      for await (const chunk of this.platform.fetcher.stream(this.targetUrl(info))) {
+      for await (const chunk of this.platform.fetcher.stream(this.targetUrl(info), { expectedBytes: info.length })) {
         size += chunk.length;
         if (size > info.length) {
           throw new BrktError('tuf', `Refusing target ${name}: more data than the ${info.length} bytes the targets metadata lists (endless data attack)`);
