@@ -201,3 +201,80 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, controller: Abort
     clearTimeout(timer);
   }
 }
+
+/** Bounds of one `apply` source over http(s) (settings-now.md 3.3: connect 10 s, total 30 s, 2 MiB). */
+export interface SourceLimits {
+  /** Until the response headers arrive: fetch has no connect hook, so this stands in for it. */
+  connectTimeoutMs: number;
+  /** The whole request, body included. */
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export const SOURCE_LIMITS: SourceLimits = { connectTimeoutMs: 10_000, timeoutMs: 30_000, maxBytes: 2 * 1024 * 1024 };
+
+/** `SOURCE_LIMITS` with the timeouts the environment sets (for tests against slow servers). */
+export function sourceLimitsFromEnv(env: Record<string, string | undefined> = process.env): SourceLimits {
+  const limits = { ...SOURCE_LIMITS };
+  for (const [name, field] of [['BRKT_SOURCE_CONNECT_TIMEOUT_MS', 'connectTimeoutMs'], ['BRKT_SOURCE_TIMEOUT_MS', 'timeoutMs']] as const) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    if (!/^[1-9][0-9]{0,9}$/.test(text)) throw new BrktError('invalid-input', `Invalid ${name} '${text}': expected a positive integer`);
+    limits[field] = Number(text);
+  }
+  return limits;
+}
+
+/**
+ * The body of an http(s) `url` as UTF-8 text, within `limits`: a silent or dribbling server
+ * fails at the deadline and an endless body at `maxBytes` (Content-Length checked, then counted).
+ */
+export async function fetchBoundedText(url: string, limits: SourceLimits = sourceLimitsFromEnv()): Promise<string> {
+  const controller = new AbortController();
+  let timedOut: string | undefined;
+  const abortAfter = (ms: number, why: string) =>
+    setTimeout(() => {
+      timedOut = why;
+      controller.abort();
+    }, ms);
+  const total = abortAfter(limits.timeoutMs, `did not finish within ${limits.timeoutMs} ms`);
+  const connect = abortAfter(limits.connectTimeoutMs, `no response within ${limits.connectTimeoutMs} ms`);
+  const tooLarge = (size: string) => new BrktError('invalid-input', `HTTP object at ${url} is too large (${size} bytes, maximum is ${limits.maxBytes} bytes)`);
+  try {
+    const response = await fetch(url, { redirect: 'follow', signal: controller.signal });
+    clearTimeout(connect);
+    if (!response.ok) {
+      void response.body?.cancel();
+      throw new BrktError('unavailable', `Non-success HTTP status from '${url}': ${response.status}`);
+    }
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > limits.maxBytes) {
+      void response.body?.cancel();
+      throw tooLarge(String(declared));
+    }
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    if (response.body) {
+      for await (const chunk of response.body) {
+        size += chunk.length;
+        if (size > limits.maxBytes) {
+          controller.abort();
+          throw tooLarge(`more than ${limits.maxBytes}`);
+        }
+        parts.push(chunk);
+      }
+    }
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(parts));
+    } catch {
+      throw new BrktError('invalid-input', `HTTP object at ${url} is not valid UTF-8`);
+    }
+  } catch (error) {
+    if (error instanceof BrktError) throw error;
+    if (timedOut) throw new BrktError('unavailable', `Failed to fetch '${url}': ${timedOut}`, { cause: error });
+    throw new BrktError('unavailable', `Failed to fetch '${url}': ${messageOf(error)}`, { cause: error });
+  } finally {
+    clearTimeout(total);
+    clearTimeout(connect);
+  }
+}

@@ -18,12 +18,8 @@ export async function readSource(source: string, options: SourceOptions): Promis
     throw new Error(`Given invalid URI '${source}': relative URL without a base`);
   }
   if (url.protocol === 'file:') return readFile(fileURLToPath(url), 'utf8');
-  if (url.protocol === 'http:' || url.protocol === 'https:') {
-    const response = await fetch(url, { redirect: 'follow' });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`Failed to fetch '${source}': status ${response.status}`);
-    return text;
-  }
+  // Bounded in time and size: a silent server or an endless body must not hang the command.
+  if (url.protocol === 'http:' || url.protocol === 'https:') return (await import('./fetcher')).fetchBoundedText(source);
   throw new Error(`Unsupported scheme '${url.protocol.replace(/:$/, '')}' in '${source}': use file://, http:// or https://`);
 }
 

@@ -21,6 +21,18 @@ async function expectRefused(fixture: ApiFixture, args: string[], mention: strin
   expect(await fixture.json('/tx/list')).toEqual([]);
 }
 
+/** Runs `args`, expects exit `code` with one line naming `mention`, and an untouched datastore. */
+async function expectFailed(fixture: ApiFixture, args: string[], mention: string, code: number, env: Record<string, string> = {}) {
+  const before = fixture.datastoreHash();
+  const result = await brkt('brkt', ['settings', ...args, '--socket', fixture.socket], { root: fixture.sandbox.root, env });
+  expect(result.stdout).toBe('');
+  expect(result.stderr.split('\n')).toHaveLength(2);
+  expect(result.stderr).toContain(mention);
+  expect(result.code).toBe(code);
+  expect(fixture.datastoreHash()).toBe(before);
+  expect(await fixture.json('/tx/list')).toEqual([]);
+}
+
 describe('get', () => {
   test('key=value lines by default, JSON with --json, single keys and groups', async () => {
     await using fixture = await startApiServer({ variant: 'aws-k8s-1.17' });
@@ -112,8 +124,44 @@ describe('apply', () => {
     await expectRefused(fixture, ['apply', dir.path('good.toml'), dir.path('garbage.txt')], `Input '${dir.path('garbage.txt')}' is not valid TOML or JSON`);
     await expectRefused(fixture, ['apply', dir.path('nosettings.json')], `did not contain a 'settings' key at top level`);
     await expectRefused(fixture, ['apply', dir.path('missing.toml')], `Cannot read '${dir.path('missing.toml')}'`);
-    await expectRefused(fixture, ['apply', 'http://127.0.0.1:9/x.toml'], `Cannot read 'http://127.0.0.1:9/x.toml'`);
+    // An unreachable server is a failed operation, not bad input.
+    await expectFailed(fixture, ['apply', 'http://127.0.0.1:9/x.toml'], `Cannot read 'http://127.0.0.1:9/x.toml': Failed to fetch`, 1);
     expect((await live(fixture)).motd).toBe('Welcome to Bottlerocket!');
+  });
+
+  describe('a URL is bounded in time and size', () => {
+    /** One byte every 20 ms, forever. */
+    const dribble = () => {
+      let timer: ReturnType<typeof setInterval> | undefined;
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          timer = setInterval(() => {
+            try {
+              controller.enqueue(new Uint8Array([0x20]));
+            } catch {
+              clearInterval(timer);
+            }
+          }, 20);
+        },
+        cancel: () => clearInterval(timer),
+      });
+    };
+    const endless = () => new ReadableStream<Uint8Array>({ pull: controller => controller.enqueue(new Uint8Array(1 << 16).fill(0x20)) });
+    const fast = { BRKT_SOURCE_CONNECT_TIMEOUT_MS: '300', BRKT_SOURCE_TIMEOUT_MS: '600' };
+
+    test.concurrent.each([
+      ['a silent server', () => new Promise<Response>(() => {}), `no response within 300 ms`, 1],
+      ['a server that dribbles its body', () => new Response(dribble()), `did not finish within 600 ms`, 1],
+      ['an endless body', () => new Response(endless()), 'is too large (more than 2097152 bytes, maximum is 2097152 bytes)', 2],
+      ['a declared length above 2 MiB', () => new Response(new Uint8Array(2 * 1024 * 1024 + 1).fill(0x20)), 'is too large (2097153 bytes, maximum is 2097152 bytes)', 2],
+      ['a 404', () => new Response('gone', { status: 404 }), `: 404`, 1],
+    ] as const)('%s fails the command and stages nothing', async (_, answer, mention, code) => {
+      await using fixture = await startApiServer({ variant: 'aws-k8s-1.17' });
+      using server = Bun.serve({ port: 0, hostname: '127.0.0.1', idleTimeout: 0, fetch: () => answer() });
+      const url = `http://127.0.0.1:${server.port}/node.toml`;
+      await expectFailed(fixture, ['apply', url], `Cannot read '${url}': `, code, fast);
+      await expectFailed(fixture, ['apply', url], mention, code, fast);
+    });
   });
 
   test('--dry-run shows what the documents would change', async () => {

@@ -32,7 +32,8 @@ export class SettingsApplyCommand extends BrktCommand {
       try {
         text = await readSource(input, { allowPaths: true });
       } catch (error) {
-        throw new BrktError('invalid-input', `Cannot read '${input}': ${messageOf(error)}`);
+        // A server that fails or times out is a failed operation (1); a bad input is 2.
+        throw new BrktError(error instanceof BrktError ? error.code : 'invalid-input', `Cannot read '${input}': ${messageOf(error)}`);
       }
       documents.push(await settingsFromDocument(input, text));
     }
