@@ -1,7 +1,7 @@
 // TUF attacks at the repository-reading level, against repositories built by brkt's writer,
 // by @tufjs/repo-mock and by hand; served over HTTP on 127.0.0.1 and read through file://.
 import { describe, expect, test } from 'bun:test';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { initializeTUFRepo } from '@tufjs/repo-mock';
@@ -197,6 +197,41 @@ describe('TUF attacks are refused, naming them', () => {
     }
     using replay = serveRepo(f.repo.layout, path => (path === '/metadata/timestamp.json' ? new Response(old) : undefined));
     await expect(load(f, replay)).rejects.toThrow(/Refusing timestamp.json: New timestamp version 2 is less than current version 3 \(rollback attack\)/);
+  });
+
+  test('an unreadable cached file fails the load instead of losing rollback protection', async () => {
+    await using f = await fixture();
+    const old = readFileSync(metadataPath(f, 'timestamp.json'));
+    await publishRelease(f.repo, '1.2.0', images);
+    {
+      using served = serveRepo(f.repo.layout);
+      await load(f, served);
+    }
+    // Not missing but unreadable (here a directory: EISDIR, whoever runs the test).
+    const cached = join(f.hostRoot, 'var/lib/brkt/tuf/timestamp.json');
+    rmSync(cached);
+    mkdirSync(cached);
+    using replay = serveRepo(f.repo.layout, path => (path === '/metadata/timestamp.json' ? new Response(old) : undefined));
+    await expect(load(f, replay)).rejects.toThrow(`Failed to read the trusted metadata ${cached}: EISDIR`);
+    for (const name of ['root.json', 'trust.json']) {
+      const path = join(f.hostRoot, 'var/lib/brkt/tuf', name);
+      rmSync(cached, { recursive: true });
+      writeFileSync(cached, readFileSync(metadataPath(f, 'timestamp.json')));
+      const saved = existsSync(path) ? readFileSync(path) : undefined;
+      rmSync(path, { force: true });
+      mkdirSync(path);
+      await expect(load(f, replay)).rejects.toThrow(`Failed to read the trusted metadata ${path}: EISDIR`);
+      rmSync(path, { recursive: true });
+      if (saved) writeFileSync(path, saved);
+    }
+  });
+
+  test('only a missing cached file counts as absent', async () => {
+    await using f = await fixture();
+    using served = serveRepo(f.repo.layout);
+    await load(f, served);
+    rmSync(join(f.hostRoot, 'var/lib/brkt/tuf/timestamp.json'));
+    expect((await load(f, served)).versions.timestamp).toBe(2);
   });
 
   test('rollback: a snapshot version below the trusted one (a re-signed old timestamp)', async () => {

@@ -362,12 +362,21 @@ class TrustCache {
     return { rootBytes: shipped, rootPath: shippedPath };
   }
 
+  /**
+   * A cached file, or undefined when it does not exist. Any other read error fails the load:
+   * taking it for absence would start over from the shipped root and lose rollback protection.
+   */
   async read(name: string): Promise<Buffer | undefined> {
     try {
       return Buffer.from(await this.platform.files.read(this.path(name)));
-    } catch {
-      return undefined;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw this.unreadable(name, error);
     }
+  }
+
+  private unreadable(name: string, error: unknown): BrktError {
+    return new BrktError('io', `Failed to read the trusted metadata ${this.path(name)}: ${messageOf(error)} (refusing to trust the repository without it: rollback protection depends on it)`, { cause: error });
   }
 
   async write(name: string, data: Uint8Array) {
@@ -379,7 +388,12 @@ class TrustCache {
   }
 
   private async record(): Promise<TrustRecord | undefined> {
-    const text = await this.platform.files.readTextIfExists(this.path('trust.json'));
+    let text: string | undefined;
+    try {
+      text = await this.platform.files.readTextIfExists(this.path('trust.json'));
+    } catch (error) {
+      throw this.unreadable('trust.json', error);
+    }
     if (!text) return undefined;
     try {
       const record = JSON.parse(text) as TrustRecord;
