@@ -208,6 +208,10 @@ describe('diff, describe, delete, history', () => {
     expect((await live(fixture)).kubernetes['node-labels']).toBeUndefined();
     const history = await settings(fixture, ['history', '--last', '2']);
     expect(history.code).toBe(0);
+    for (const last of ['abc', '-1', '1.5', '', '1e3']) {
+      expect(await settings(fixture, ['history', `--last=${last}`])).toEqual({ code: 2, stdout: '', stderr: `brkt: Invalid --last '${last}': expected a whole number of commits\n` });
+    }
+    expect(await settings(fixture, ['history', '--last', '0'])).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(history.stdout).toMatch(/^#\d+ \S+ brkt-set-\w{16}\n  settings\.kubernetes\.node-labels\.team: \(unset\) -> "blue"\n#\d+ \S+ brkt-delete-\w{16}\n  settings\.kubernetes\.node-labels\.team: "blue" -> \(unset\)\n$/);
     const missing = await settings(fixture, ['delete', 'kubernetes.node-labels.team']);
     expect(missing.code).toBe(1);

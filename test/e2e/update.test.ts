@@ -87,7 +87,7 @@ describe('in a sandbox made by brkt dev init', () => {
     expect((await s.run('brkt', ['update', '--image', '1.1.0'])).stdout).toBe("Update applied: aws-dev 1.1.0; it boots next (run 'brkt reboot')\n");
     expect((await s.run('brkt', ['reboot'])).stdout).toBe("Booted set B, version 1.1.0; 'brkt boot' starts it\n");
     const missing = await s.run('brkt', ['update', '--image', '9.9.9']);
-    expect(missing).toEqual({ code: 0, stdout: 'Update 9.9.9 is not available for aws-dev ' + (process.arch === 'arm64' ? 'aarch64' : 'x86_64') + '\n', stderr: '' });
+    expect(missing).toEqual({ code: 1, stdout: '', stderr: 'brkt: Update 9.9.9 is not available for aws-dev ' + (process.arch === 'arm64' ? 'aarch64' : 'x86_64') + ' in the repository\n' });
     const bad = await s.run('brkt', ['update', '--image', 'v1']);
     expect(bad).toEqual({ code: 2, stdout: '', stderr: "brkt: Invalid --image version 'v1': not a SemVer version (MAJOR.MINOR.PATCH)\n" });
   });

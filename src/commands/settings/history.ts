@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from '../base';
+import { BrktError } from '../../core/errors';
 import { openSession } from './session';
 
 interface Entry {
@@ -22,10 +23,11 @@ export class SettingsHistoryCommand extends BrktCommand {
   socket = Option.String('--socket', { description: 'API socket (default: run/api.sock under the root)' });
 
   async run() {
+    if (this.last !== undefined && !/^\d{1,9}$/.test(this.last)) throw new BrktError('usage', `Invalid --last '${this.last}': expected a whole number of commits`);
+    const last = this.last === undefined ? undefined : Number(this.last);
     const session = await openSession(this.platform, this.socket);
     let entries = await session.client.getJson<Entry[]>('/tx/history');
-    const last = this.last === undefined ? undefined : Number(this.last);
-    if (last !== undefined) entries = Number.isInteger(last) && last >= 0 ? entries.slice(entries.length - last) : entries;
+    if (last !== undefined) entries = last === 0 ? [] : entries.slice(-last);
     if (this.json) return this.outJson(entries);
     const show = (value: unknown) => (value === null ? '(unset)' : JSON.stringify(value));
     for (const entry of entries) {

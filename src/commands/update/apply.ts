@@ -1,5 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { BrktCommand } from '../base';
+import { BrktError } from '../../core/errors';
 import { requestReboot, type RebootOutcome } from '../../core/bootloader/reboot';
 import { updateInForeground } from '../../core/update-api/foreground';
 import { inProcessUpdog } from '../../core/update-api/updog-operations';
@@ -31,13 +32,14 @@ export class UpdateApplyCommand extends BrktCommand {
       onProgress: progress => bar.update(progress),
     });
     const outcome = await updateInForeground(this.platform, updog, { ignoreWaves: this.now, forced });
+    const image = outcome.status.active_partition.image;
+    // Asked for one version and it is not there: the command failed.
+    if (forced && outcome.kind === 'no-update') throw new BrktError('not-found', `Update ${forced.text} is not available for ${image.variant} ${image.arch} in the repository`);
     let reboot: RebootOutcome | undefined;
     if (this.reboot && outcome.kind !== 'no-update') reboot = await requestReboot(this.platform);
     if (this.json) return this.outJson({ outcome: outcome.kind, version: outcome.kind === 'no-update' ? null : outcome.version, reboot: reboot ?? null, status: outcome.status });
-    const image = outcome.status.active_partition.image;
     if (outcome.kind === 'no-update') {
-      const wanted = forced ? `Update ${forced.text} is not available` : `No update required: ${image.version} is the latest available`;
-      this.out(`${wanted} for ${image.variant} ${image.arch}\n`);
+      this.out(`No update required: ${image.version} is the latest available for ${image.variant} ${image.arch}\n`);
     } else {
       const verb = outcome.kind === 'applied' ? 'Update applied' : 'Update already applied';
       this.out(`${verb}: ${image.variant} ${outcome.version}; it boots next${reboot ? '' : " (run 'brkt reboot')"}\n`);
