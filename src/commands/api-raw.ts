@@ -10,6 +10,10 @@ import type { LeanRunner } from './registry';
 export async function sendRaw(socket: string, method: string, uri: string, data?: string): Promise<void> {
   if (!uri.startsWith('/')) throw new BrktError('usage', `The URI '${uri}' must start with /`);
   const verb = method.toUpperCase();
+  // fetch sends GET for a method it does not know: refuse rather than send another request.
+  if (!/^[A-Z0-9!#$%&'*+.^_`|~-]+$/.test(verb) || new Request('http://localhost/', { method: verb }).method !== verb) {
+    throw new BrktError('usage', `Cannot send method '${method}': the HTTP client knows only the standard and WebDAV methods`);
+  }
   let reply;
   try {
     reply = await unixRequest(socket, verb, uri, data);

@@ -82,7 +82,8 @@ export async function jsonBodyText(request: Request, limit = MAX_BODY_BYTES): Pr
     }
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+    // ignoreBOM keeps a byte order mark in the text, where the JSON reader refuses it as serde_json does.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(Buffer.concat(chunks));
   } catch {
     throw new ApiError(400, 'Json deserialize error: the body is not valid UTF-8');
   }

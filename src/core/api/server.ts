@@ -57,6 +57,16 @@ const completePrefix = (given: string, word: string) => (given.startsWith(word) 
 
 const historyPathOf = (platform: Platform) => `${platform.paths.state}/settings-history.jsonl`;
 
+/** Longest error message answered: one that lists every key of a large commit stays readable. */
+export const MAX_MESSAGE_CHARS = 1000;
+
+/** `message`, cut to at most MAX_MESSAGE_CHARS characters, saying how much was cut. */
+export function boundedMessage(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  const keep = MAX_MESSAGE_CHARS - 60;
+  return `${message.slice(0, keep)} ... (${message.length - keep} more characters)`;
+}
+
 export class ApiServer {
   /**
    * Upstream holds one exclusive lock for every write. Here writes to different transactions
@@ -141,8 +151,9 @@ export class ApiServer {
       return await handler(parseQuery(url), request);
     } catch (error) {
       const apiError = toApiError(error, 'Data store error');
-      if (apiError.status >= 500) this.options.log?.(`apiserver: ${request.method} ${path}: ${apiError.message}`);
-      return new Response(apiError.message, { status: apiError.status, headers: TEXT_HEADERS });
+      const message = boundedMessage(apiError.message);
+      if (apiError.status >= 500) this.options.log?.(`apiserver: ${request.method} ${path}: ${message}`);
+      return new Response(message, { status: apiError.status, headers: TEXT_HEADERS });
     }
   }
 
@@ -234,7 +245,8 @@ export class ApiServer {
         if (key.segments[0] !== 'settings') continue; // only settings live here (`motd` finds nothing)
         const value = this.view.get(key);
         if (value) found.push(value);
-        else if (this.view.isInterior(key)) throw new ApiError(500, `Data store error during read of '${key.name}': it is not a single value (use prefix for a subtree)`);
+        // Upstream answers 500 here; it is the client's mistake, so brkt answers 400.
+        else if (this.view.isInterior(key)) throw new ApiError(400, `Unable to read '${key.name}': it is a group of settings, not a single value (use prefix for a subtree)`);
       }
       return json(JSON.stringify(found.length ? this.view.document('settings', found) : {}));
     }

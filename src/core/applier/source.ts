@@ -34,6 +34,24 @@ const STATUS_CODE: Record<number, ErrorCode> = { 400: 'invalid-input', 404: 'not
 /** A comma list for a query (api.md section 2): each item percent-encoded, commas kept. */
 export const commaList = (items: string[]) => items.map(encodeURIComponent).join(',');
 
+/** Longest comma list sent in one query: a commit of hundreds of keys would exceed the server's header limit (431). */
+const MAX_LIST_CHARS = 4000;
+
+/** `items` as comma lists of at most MAX_LIST_CHARS characters each (a longer single item alone). */
+export function commaListBatches(items: string[]): string[] {
+  const batches: string[] = [];
+  let current = '';
+  for (const item of items.map(encodeURIComponent)) {
+    if (current && current.length + 1 + item.length > MAX_LIST_CHARS) {
+      batches.push(current);
+      current = '';
+    }
+    current = current ? `${current},${item}` : item;
+  }
+  if (current) batches.push(current);
+  return batches;
+}
+
 /** One JSON request to the API on `socketPath`; a non-2xx answer is a BrktError naming it. */
 export async function apiRequest(platform: Platform, socketPath: string, method: string, uri: string, body?: unknown): Promise<{ status: number; text: string }> {
   let reply;
@@ -74,7 +92,10 @@ export function httpSettingsSource(platform: Platform, socketPath = platform.pat
     os: () => getJson(platform, socketPath, '/os'),
     services: names => getJson(platform, socketPath, withNames('/services', names)),
     configurationFiles: names => getJson(platform, socketPath, withNames('/configuration-files', names)),
-    affectedServices: keys => getJson(platform, socketPath, `/metadata/affected-services?keys=${commaList(keys)}`),
+    affectedServices: async keys => {
+      const answers = await Promise.all(commaListBatches(keys).map(list => getJson<Record<string, string[]>>(platform, socketPath, `/metadata/affected-services?keys=${list}`)));
+      return Object.assign({}, ...answers) as Record<string, string[]>;
+    },
   };
 }
 

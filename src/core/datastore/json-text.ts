@@ -59,6 +59,8 @@ export function parseJson(text: string): ParsedJson {
       if (i >= text.length) fail('EOF while parsing an object');
       if (text[i] !== '"') fail('key must be a string');
       const key = string();
+      // serde_json refuses a repeated field; a later value silently winning hides a mistake.
+      if (Object.hasOwn(out, key)) fail(`duplicate field \`${key}\``);
       skip();
       if (text[i] !== ':') fail(i >= text.length ? 'EOF while parsing an object' : 'expected `:`');
       i++;
@@ -107,11 +109,26 @@ export function parseJson(text: string): ParsedJson {
       const c = text.charCodeAt(i);
       if (c === 0x22) break;
       if (c < 0x20) fail('control character (\\u0000-\\u001F) found while parsing a string');
+      if (c >= 0xd800 && c <= 0xdfff) {
+        // A raw surrogate (text from JavaScript, not from UTF-8) must also be half of a pair.
+        const pair = c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+        if (!pair) fail('lone surrogate in string');
+        i += 2;
+        continue;
+      }
       if (c === 0x5c) {
         const next = text[i + 1];
         if (next === 'u') {
-          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid escape');
+          const unit = hexEscape(i);
           i += 6;
+          // UTF-16 surrogates must come in pairs: a lone one is not a character (serde_json's rule).
+          if (unit >= 0xdc00 && unit <= 0xdfff) fail('lone leading surrogate in hex escape');
+          if (unit >= 0xd800 && unit <= 0xdbff) {
+            if (text[i] !== '\\' || text[i + 1] !== 'u') fail('unexpected end of hex escape');
+            const low = hexEscape(i);
+            if (low < 0xdc00 || low > 0xdfff) fail('lone leading surrogate in hex escape');
+            i += 6;
+          }
         } else if (next !== undefined && '"\\/bfnrt'.includes(next)) {
           i += 2;
         } else {
@@ -124,6 +141,13 @@ export function parseJson(text: string): ParsedJson {
     }
     i++;
     return JSON.parse(text.slice(start, i)) as string;
+  }
+
+  /** The code unit of the `\uXXXX` escape at `at`. */
+  function hexEscape(at: number): number {
+    const digits = text.slice(at + 2, at + 6);
+    if (!/^[0-9A-Fa-f]{4}$/.test(digits)) fail('invalid escape');
+    return parseInt(digits, 16);
   }
 
   function number(path: string): number {

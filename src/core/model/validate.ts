@@ -113,7 +113,8 @@ function check(schema: Schema, value: unknown, path: string[], pointer: string, 
       if (schema.properties) {
         const names = Object.keys(schema.properties);
         for (const name of Object.keys(input)) {
-          if (!(name in schema.properties)) {
+          // Own names only: `constructor` or `__proto__` is an unknown field, not an inherited member.
+          if (!Object.hasOwn(schema.properties, name)) {
             fail([...path, name], `unknown field \`${name}\`, expected one of ${names.map(n => `\`${n}\``).join(', ')}`);
           }
         }
@@ -123,7 +124,7 @@ function check(schema: Schema, value: unknown, path: string[], pointer: string, 
           out[name] = check(schema.properties[name] as Schema, child, [...path, name], pointerJoin(pointer, name), walk);
         }
         for (const name of schema.required ?? []) {
-          if (!(name in out)) fail(path, `missing field \`${name}\``);
+          if (!Object.hasOwn(out, name)) fail(path, `missing field \`${name}\``);
         }
         return out;
       }

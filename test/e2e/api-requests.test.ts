@@ -1,0 +1,57 @@
+// Requests the API must answer whatever their size or method, on the real server and socket:
+// a commit of hundreds of keys applies, error messages stay bounded, and methods the API does
+// not serve are answered, not dropped.
+import { describe, expect, test } from 'bun:test';
+import { brkt } from '../helpers/brkt';
+import { request, spawnServing, startApiServer } from '../helpers/api-server';
+import { makeSandbox } from '../helpers/sandbox';
+
+describe('a commit of many keys', () => {
+  test('300 host containers (900 keys) in one transaction commit and apply', async () => {
+    await using sandbox = await makeSandbox();
+    const booted = await spawnServing(['boot', '--serve'], { root: sandbox.root });
+    try {
+      const socket = sandbox.path('run/api.sock');
+      const containers = Object.fromEntries(
+        Array.from({ length: 300 }, (_, i) => [`custom-container-${String(i).padStart(3, '0')}`, { source: `registry.example.com/team/image-${i}:v1`, enabled: false, superpowered: false }]),
+      );
+      expect(await request(socket, 'PATCH', '/settings?tx=many', JSON.stringify({ 'host-containers': containers }))).toMatchObject({ status: 204 });
+      const applied = await request(socket, 'POST', '/tx/commit_and_apply?tx=many');
+      expect({ status: applied.status, body: applied.body.slice(0, 200) }).toMatchObject({ status: 200 });
+      expect(JSON.parse(applied.body)).toHaveLength(900);
+      const live = JSON.parse((await brkt('brkt', ['api', '-u', '/settings?prefix=settings.host-containers'], { root: sandbox.root })).stdout);
+      expect(Object.keys(live['host-containers'])).toHaveLength(302); // admin and control too
+      // No server error on the way (the applier's requests included).
+      expect(booted.output()).not.toContain('apiserver: POST');
+    } finally {
+      booted.child.kill('SIGTERM');
+      await booted.child.exited;
+    }
+  });
+});
+
+describe('error messages are bounded', () => {
+  test('a message that repeats a huge input is cut, and says so', async () => {
+    await using api = await startApiServer({ variant: 'aws-dev' });
+    const key = `settings.${'a'.repeat(6000)}!`;
+    const reply = await api.request('GET', `/settings?keys=${key}`);
+    expect(reply.status).toBe(400);
+    expect(reply.body).toStartWith(`Unable to make data key 'settings.aaaa`);
+    expect(reply.body).toMatch(/ \.\.\. \(\d+ more characters\)$/);
+    expect(reply.body.length).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('methods the API does not serve', () => {
+  test.each(['PROPFIND', 'MKCOL', 'OPTIONS', 'PUT', 'TRACE', 'QUERY'])('%s /settings is an empty 404, and the server keeps serving', async method => {
+    await using api = await startApiServer({ variant: 'aws-dev' });
+    expect(await api.request(method, '/settings')).toEqual({ status: 404, body: '', contentType: null });
+    expect(await api.json('/settings?keys=settings.motd')).toEqual({ motd: 'Welcome to Bottlerocket!' });
+  });
+
+  test('brkt api refuses a method its HTTP client would silently turn into GET', async () => {
+    await using api = await startApiServer({ variant: 'aws-dev' });
+    const result = await brkt('brkt', ['api', '-m', 'BREW', '-u', '/settings', '--socket', api.socket], { root: api.sandbox.root });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: "brkt: Cannot send method 'BREW': the HTTP client knows only the standard and WebDAV methods\n" });
+  });
+});
