@@ -3,10 +3,8 @@ import { describe, expect, test } from 'bun:test';
 import { chmodSync, symlinkSync } from 'node:fs';
 import { brkt, BRKT_BIN, testEnv } from '../helpers/brkt';
 import { makeSandbox, makeTempDir } from '../helpers/sandbox';
-import { withTool } from '../helpers/tools';
+import { asRoot, isRoot, withTool } from '../helpers/tools';
 import { NOT_ROOT_MESSAGE } from '../../src/platform/namespaces';
-
-const isRoot = process.geteuid?.() === 0;
 
 describe('in a sandbox', () => {
   test.concurrent('a command runs in the root, and sheltie says there are no namespaces to enter', async () => {
@@ -79,13 +77,13 @@ describe('on the host (root /)', () => {
     expect(await brkt('sheltie', ['--dry-run', 'journalctl', '-u', 'kubelet'])).toEqual({ stdout: `${nsenter} -t 1 -a -- journalctl -u kubelet\n`, stderr: '', code: 0 });
   });
 
-  withTool('nsenter').skipIf(!isRoot).concurrent("runs the command in a target's namespaces and passes its exit status on", async () => {
+  asRoot(withTool('nsenter')).concurrent("runs the command in a target's namespaces and passes its exit status on", async () => {
     // Our own process as the target: entering namespaces we are already in needs root, nothing more.
     const target = String(process.pid);
     expect(await brkt('sheltie', ['--target', target, 'sh', '-c', 'echo inside; exit 5'])).toEqual({ stdout: 'inside\n', stderr: '', code: 5 });
   });
 
-  test.concurrent.skipIf(!isRoot)('a target without namespaces to read is one clear line, exit 1', async () => {
+  asRoot().concurrent('a target without namespaces to read is one clear line, exit 1', async () => {
     expect(await brkt('brkt', ['sheltie', '--target', '999999999', 'true'])).toEqual({
       stdout: '',
       stderr: `brkt sheltie: Cannot read /proc/999999999/ns/mnt: no such process; sheltie needs a privileged container that shares the host's PID namespace\n`,
