@@ -2,6 +2,8 @@
 // a commit of hundreds of keys applies, error messages stay bounded, and methods the API does
 // not serve are answered, not dropped.
 import { describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { brkt } from '../helpers/brkt';
 import { request, spawnServing, startApiServer } from '../helpers/api-server';
 import { makeSandbox } from '../helpers/sandbox';
@@ -53,5 +55,34 @@ describe('methods the API does not serve', () => {
     await using api = await startApiServer({ variant: 'aws-dev' });
     const result = await brkt('brkt', ['api', '-m', 'BREW', '-u', '/settings', '--socket', api.socket], { root: api.sandbox.root });
     expect(result).toEqual({ code: 2, stdout: '', stderr: "brkt: Cannot send method 'BREW': the HTTP client knows only the standard and WebDAV methods\n" });
+  });
+});
+
+describe("the README's endpoint list is what the server serves", () => {
+  const readme = readFileSync(join(import.meta.dir, '../../README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('| endpoint | methods |'));
+  const rows = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([^`]+)` \| ([A-Z, ]+) \|$/gm)].map(m => ({ path: m[1]!, methods: m[2]!.split(', ') }));
+  const absent = readme.slice(readme.indexOf("Not there, of upstream's later API"));
+  const missing = [...absent.slice(0, absent.indexOf('\n\n')).matchAll(/`(\/[a-z0-9/-]+)`/g)].map(m => m[1]!);
+  /** An unknown route's answer; a served route answers with a status and a message or body. */
+  const isUnrouted = (reply: { status: number; body: string }) => reply.status === 404 && reply.body === '';
+
+  test('every listed method of every listed endpoint is served; every other method is an empty 404', async () => {
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    await using api = await startApiServer({ variant: 'aws-dev' });
+    for (const { path, methods } of rows) {
+      for (const method of ['GET', 'POST', 'PATCH', 'DELETE', 'PUT']) {
+        const reply = await api.request(method, `${path}${path === '/metadata/affected-services' || path === '/metadata/templates' ? '?keys=settings.motd' : ''}`, method === 'PATCH' ? '{}' : undefined);
+        expect({ path, method, served: !isUnrouted(reply) }).toEqual({ path, method, served: methods.includes(method) });
+      }
+    }
+  });
+
+  test('the endpoints it says are not there are not', async () => {
+    expect(missing).toEqual(['/exec', '/report', '/report/cis', '/report/fips', '/actions/network/configure', '/actions/lockdown']);
+    await using api = await startApiServer({ variant: 'aws-dev' });
+    for (const path of [...missing, '/actions/ephemeral-storage/bind', '/v2/tx']) {
+      for (const method of ['GET', 'POST']) expect({ path, method, unrouted: isUnrouted(await api.request(method, path)) }).toEqual({ path, method, unrouted: true });
+    }
   });
 });
