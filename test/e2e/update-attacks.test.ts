@@ -2,7 +2,7 @@
 // fails with a message naming the attack; a metadata attack changes no byte of the disk; a
 // tampered image leaves the active set byte-identical and the inactive set unbootable.
 import { describe, expect, test } from 'bun:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brkt } from '../helpers/brkt';
 import { expiringIn } from '../helpers/tuf-repo';
@@ -80,6 +80,21 @@ describe('brkt update refuses TUF attacks', () => {
     expect((await brkt('brkt', ['update', 'check'], { root: s.root })).code).toBe(0);
     s.serve(respond('/metadata/timestamp.json', old));
     await refusedWithoutWriting(s, /Refusing timestamp\.json: New timestamp version \d+ is less than current version \d+ \(rollback attack\)/);
+  });
+
+  test.concurrent('rollback protection is not given up when the trusted cache cannot be read', async () => {
+    await using s = await updateSandbox();
+    const old = metadata(s, 'timestamp.json');
+    await s.repo.publish(); // a newer timestamp, seen once by the host
+    s.serve();
+    expect((await brkt('brkt', ['update', 'check'], { root: s.root })).code).toBe(0);
+    // The cached timestamp becomes unreadable (not missing): a replay of the old one must still fail.
+    const cached = s.sandbox.path('var/lib/brkt/tuf/timestamp.json');
+    rmSync(cached);
+    mkdirSync(cached);
+    s.serve(respond('/metadata/timestamp.json', old));
+    const result = await brkt('brkt', ['update', 'check'], { root: s.root });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: `brkt: Failed to read the trusted metadata ${cached}: EISDIR: illegal operation on a directory, read (refusing to trust the repository without it: rollback protection depends on it)\n` });
   });
 
   test.concurrent('indefinite freeze: expired metadata', async () => {
