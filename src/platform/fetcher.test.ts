@@ -180,9 +180,10 @@ describe('http', () => {
   });
 
   test('a large expected body gets time in proportion to its size', async () => {
-    // 20 chunks of 1 KiB, one every 10 ms (about 200 ms): too slow for the flat 50 ms budget.
+    // 20 chunks of 1 KiB, one every 10 ms (about 200 ms): too slow for the flat 50 ms budget,
+    // well within the 5 s that 20 KiB at 4 KiB/s adds.
     using server = serve(() => new Response(dribble(10, 1024, 20)));
-    const fetcher = makeFetcher({ ...fast, tries: 1, requestTimeoutMs: 50, minBytesPerSecond: 20 << 10 });
+    const fetcher = makeFetcher({ ...fast, tries: 1, requestTimeoutMs: 50, minBytesPerSecond: 4 << 10 });
     await expect(collect(fetcher.stream(server.url('/a')))).rejects.toThrow('did not finish within 50 ms');
     expect(await collect(fetcher.stream(server.url('/b'), { expectedBytes: 20 << 10 }))).toHaveLength(20 << 10);
   });
