@@ -1,6 +1,7 @@
 // The update transport: http(s) GET with upstream's retry, backoff, timeout and not-found rules,
 // resumed with Range after an interruption, and file:// for air-gapped hosts and tests
-// (updates.md 1.4). Mirrors tough's HttpTransport and FilesystemTransport.
+// (updates.md 1.4). Mirrors tough's HttpTransport and FilesystemTransport. Also the bounded
+// http(s) read of `apply` sources (settings-now.md 3.3).
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BrktError, messageOf } from '../core/errors';

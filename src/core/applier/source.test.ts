@@ -52,6 +52,18 @@ describe('httpSettingsSource', () => {
     expect(server.requests).toContain('GET /os');
   });
 
+  test('affected services of many keys are asked for in batches that each fit a URL', async () => {
+    await using dir = makeTempDir();
+    await using server = serveState(dir.path('api.sock'), new MemorySettingsSource(k8sState()));
+    const keys = Array.from({ length: 900 }, (_, i) => `settings.host-containers.custom-container-${i}.source`);
+    const affected = await httpSettingsSource(makePlatform({ root: dir.root, env: {} }), dir.path('api.sock')).affectedServices([...keys, 'settings.motd']);
+    expect(affected['settings.motd']).toEqual(['motd']);
+    const sent = server.requests.map(line => new URL(line.split(' ')[1]!, 'http://x').searchParams.get('keys')!.split(','));
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.flat()).toEqual([...keys, 'settings.motd']);
+    for (const line of server.requests) expect(line.length).toBeLessThan(4100);
+  });
+
   test('a 404 names the request and the server message', async () => {
     await using dir = makeTempDir();
     await using _server = serveState(dir.path('api.sock'), new MemorySettingsSource(k8sState()));
