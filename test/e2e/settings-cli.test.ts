@@ -123,6 +123,11 @@ describe('apply', () => {
     await expectRefused(fixture, ['apply', dir.path('good.toml'), dir.path('unknown.toml')], 'nosuch');
     await expectRefused(fixture, ['apply', dir.path('good.toml'), dir.path('garbage.txt')], `Input '${dir.path('garbage.txt')}' is not valid TOML or JSON`);
     await expectRefused(fixture, ['apply', dir.path('nosettings.json')], `did not contain a 'settings' key at top level`);
+    // Keys named like object members are unknown settings, not dropped on the way.
+    for (const [name, field] of [['proto.json', '__proto__'], ['ctor.json', 'constructor']]) {
+      writeFileSync(dir.path(name!), `{"settings":{"motd":"changed","${field}":{"motd":"x"}}}`);
+      for (const dryRun of [[], ['--dry-run']]) await expectRefused(fixture, ['apply', ...dryRun, dir.path('good.toml'), dir.path(name!)], `unknown field \`${field}\``);
+    }
     await expectRefused(fixture, ['apply', dir.path('missing.toml')], `Cannot read '${dir.path('missing.toml')}'`);
     // An unreachable server is a failed operation, not bad input.
     await expectFailed(fixture, ['apply', 'http://127.0.0.1:9/x.toml'], `Cannot read 'http://127.0.0.1:9/x.toml': Failed to fetch`, 1);

@@ -10,7 +10,9 @@ export function deepMerge(target: Json, source: Json): Json {
   if (!isObject(target) || !isObject(source)) return source;
   const merged: Record<string, Json> = { ...target };
   for (const [key, value] of Object.entries(source)) {
-    merged[key] = key in merged ? deepMerge(merged[key]!, value) : value;
+    // Own keys only, set as data: `constructor` is not inherited, `__proto__` no prototype.
+    const next = Object.hasOwn(merged, key) ? deepMerge(merged[key]!, value) : value;
+    Object.defineProperty(merged, key, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return merged;
 }
