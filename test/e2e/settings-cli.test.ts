@@ -72,6 +72,7 @@ describe('set', () => {
     await using fixture = await startApiServer({ variant: 'aws-k8s-1.17' });
     expect((await settings(fixture, ['set', '--json', '{"settings":{"ntp":{"time-servers":["time.example.com"]}}}'])).code).toBe(0);
     expect((await live(fixture)).ntp['time-servers']).toEqual(['time.example.com']);
+    await fixture.server.store.settled(); // the committed transaction's directory is removed in the background
     const before = fixture.datastoreHash();
     expect(await settings(fixture, ['set', '--dry-run', 'motd=bye'])).toEqual({
       stdout: 'motd: "Welcome to Bottlerocket!" -> "bye"\nservices: motd\nfiles: /etc/motd\n',
