@@ -370,7 +370,7 @@ class TrustCache {
     try {
       return Buffer.from(await this.platform.files.read(this.path(name)));
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+      if ((error as { code?: unknown } | undefined)?.code === 'ENOENT') return undefined;
       throw this.unreadable(name, error);
     }
   }
