@@ -79,6 +79,14 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     bundleIo: lazyMethods<BundleIo>(() => import('./bundle-io').then(m => m.makeBundleIo(root)), [], { selfCommand: selfCommand() }),
     lockFile: async (path, mode) => (await import('./file-lock')).lockFile(await confinement(), underRoot(root, path), mode),
     syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
+    async clearRunStateAtBoot(path) {
+      if (kind === 'sandbox') await files.remove(underRoot(root, path));
+    },
+    async privateDir() {
+      if (kind === 'sandbox') await files.mkdirp(paths.privateDir);
+      else if (!(await files.info(paths.privateDir))?.isDirectory) return undefined;
+      return paths.privateDir;
+    },
   };
 }
 
