@@ -27,6 +27,11 @@ describe('lockdown (vector 8)', () => {
         body: `Data store error during get_prefix 'settings.motd' for Live: Data store integrity violation at ${live}: Live datastore missing`,
       });
       expect((await get('/settings')).status).toBe(500);
+      expect(await brkt('apiclient', ['-s', socket, 'get', 'settings.motd'])).toEqual({
+        stdout: '',
+        stderr: `Failed to get settings: Failed GET request to '/?prefix=settings.motd': Status 500 when GETing /?prefix=settings.motd: Data store error during get_prefix 'settings.motd' for Live: Data store integrity violation at ${live}: Live datastore missing\n`,
+        code: 1,
+      });
       const patch = await request(socket, 'PATCH', '/settings/keypair?tx=t', '{"request_payload":["motd=x"]}');
       expect(patch.status).toBe(500);
       expect(patch.body).toStartWith(`Data store error during Failure in setting metadata.: IO error on '${sandbox.platform.paths.datastore}/pending/t/settings': Required key not available`);

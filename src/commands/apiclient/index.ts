@@ -1,7 +1,7 @@
 // The `apiclient` role: upstream's command line and output, so scripts written for it keep
 // working (apiclient.md). Usage errors print the message, a blank line and the usage text.
 import { BrktError, EXIT_CODE, messageOf } from '../../core/errors';
-import { ApiClient, randomSuffix } from '../../core/client/api-client';
+import { ApiClient, ApiStatusError, randomSuffix } from '../../core/client/api-client';
 import { deepMerge, sortedJson, type Json } from '../../core/client/deep-merge';
 import { UPDATE_ACTIONS, waitForAction, type UpdateAction } from '../../core/client/update-wait';
 import { writeErr, writeOut } from '../output';
@@ -121,11 +121,13 @@ export const runRole: RoleRunner = async (argv, { platform }) => {
 };
 
 async function getSettings(client: ApiClient, get: ReturnType<typeof parseGet>): Promise<Json> {
-  if ('uri' in get) return client.getJson<Json>(get.uri);
+  // A failed request says which (get.rs), an unparsable reply does not.
+  const getJson = (uri: string) => client.getJson<Json>(uri).catch(error => {
+    throw error instanceof ApiStatusError ? context(`Failed GET request to '${uri}'`, error) : error;
+  });
+  if ('uri' in get) return getJson(get.uri);
   let merged: Json = {};
-  for (const prefix of get.prefixes) {
-    merged = deepMerge(merged, await client.getJson<Json>(`/?prefix=${encodeURIComponent(prefix)}`));
-  }
+  for (const prefix of get.prefixes) merged = deepMerge(merged, await getJson(`/?prefix=${encodeURIComponent(prefix)}`));
   if (!get.exclude.length) return merged;
   return (await import('../../core/client/get-output')).excludePrefixes(merged, get.exclude);
 }
