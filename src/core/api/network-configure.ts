@@ -4,7 +4,6 @@
 import { ApiError } from './api-error';
 import { MAX_BODY_BYTES } from './request';
 import { BrktError, messageOf } from '../errors';
-import { validateNetToml } from '../network-config/net-toml';
 import type { Platform } from '../../platform/types';
 
 async function bodyBytes(request: Request, limit: number): Promise<Uint8Array> {
@@ -27,6 +26,8 @@ export async function configureNetwork(platform: Platform, request: Request, lim
     throw new ApiError(400, 'Network configuration content is not valid UTF-8');
   }
   try {
+    // Loaded on first use: the server's start-up path need not parse net.toml schemas.
+    const { validateNetToml } = await import('../network-config/net-toml');
     await validateNetToml(text);
   } catch (error) {
     if (error instanceof BrktError) throw new ApiError(400, `Invalid network configuration: ${error.message}`);
