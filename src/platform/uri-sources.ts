@@ -19,10 +19,16 @@ function ioMessage(error: unknown): string {
 }
 
 async function readStdin(): Promise<string> {
+  let bytes: Uint8Array;
   try {
-    return utf8Text(new Uint8Array(await Bun.stdin.arrayBuffer()), '-');
+    bytes = new Uint8Array(await Bun.stdin.arrayBuffer());
   } catch (error) {
-    throw new BrktError('io', `Failed to read standard input: ${messageOf(error)}`);
+    throw new BrktError('io', `Failed to read standard input: ${ioMessage(error)}`);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new BrktError('invalid-input', 'Failed to read standard input: stream did not contain valid UTF-8');
   }
 }
 
