@@ -105,6 +105,14 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     lockFile: async (path, mode) => (await import('./file-lock')).lockFile(await confinement(), underRoot(root, path), mode),
     syncFilesystem: async path => (await import('./sync-filesystem')).syncFilesystem(underRoot(root, path)),
     installSelf: async path => (await import('./self-install')).installSelf(underRoot(root, path)),
+    async clearRunStateAtBoot(path) {
+      if (kind === 'sandbox') await files.remove(underRoot(root, path));
+    },
+    async privateDir() {
+      if (kind === 'sandbox') await files.mkdirp(paths.privateDir);
+      else if (!(await files.info(paths.privateDir))?.isDirectory) return undefined;
+      return paths.privateDir;
+    },
   };
 }
 

@@ -15,6 +15,11 @@ export const HOST_PATHS = {
   /** The update API's state machine (thar-be-updates, updates.md 6); under run/, so a reboot clears it. */
   updateStatus: 'run/cache/thar-be-updates/status.json',
   updateLock: 'run/lock/thar-be-updates.lock',
+  /** Present after `POST /actions/lockdown`: the datastore is closed until the next boot. */
+  lockdownFlag: 'run/brkt/lockdown',
+  /** Upstream's `/.bottlerocket` (the PRIVATE partition): `netdog commit` writes net.toml there. */
+  privateDir: '.bottlerocket',
+  netToml: '.bottlerocket/net.toml',
   /** thar-be-updates' own config (`version-lock`); brkt falls back to updog.toml's when absent. */
   tharBeUpdatesToml: 'etc/thar-be-updates.toml',
   osRelease: 'etc/os-release',

@@ -288,4 +288,15 @@ export interface Platform {
   syncFilesystem(path: string): Promise<void>;
   /** Copies this brkt executable to `path` (under the root; `brkt install`); says what it did. */
   installSelf(path: string): Promise<string>;
+  /**
+   * Removes run-time state (a file under the root's `run/`) at boot. A host's `/run` is a tmpfs
+   * the reboot already emptied, so nothing is removed there (a second `brkt boot` in the same
+   * boot must not undo a lockdown); a sandbox's `run/` outlives its reboots, so the file goes.
+   */
+  clearRunStateAtBoot(path: string): Promise<void>;
+  /**
+   * The directory of upstream's `/.bottlerocket`, ready for writing: on a host the PRIVATE
+   * partition's mount, which must already exist (undefined when it does not); a sandbox creates it.
+   */
+  privateDir(): Promise<string | undefined>;
 }

@@ -159,7 +159,8 @@ describe('apply', () => {
     expect(noSettings.stderr).toContain(`did not contain a 'settings' key at top level`);
     const plain = await apiclient(server.socket, ['apply', dir.path('b.json')]);
     expect(plain.code).toBe(1);
-    expect(plain.stderr).toBe(`Failed to apply settings: Given invalid URI '${dir.path('b.json')}': relative URL without a base\n`);
+    // Current upstream (settings-now.md 3.3): no resolver takes a plain path.
+    expect(plain.stderr).toBe(`Failed to apply settings: Resolver failed: No URI resolver found for '${dir.path('b.json')}'\n`);
     expect(server.requests).toEqual([]);
   });
 

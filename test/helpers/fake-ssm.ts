@@ -75,6 +75,8 @@ export interface FakeSsmOptions {
   latency?: number;
   /** Page size of the List/Describe operations (default 50), to exercise NextToken. */
   pageSize?: number;
+  /** Parameter Store values GetParameter answers, by name (or full ARN). */
+  parameters?: Record<string, string>;
 }
 
 class SsmError extends Error {
@@ -104,6 +106,11 @@ export function startFakeSsm(options: FakeSsmOptions): FakeSsm {
   let nextCommand = 1;
 
   const operations: Record<string, (body: Record<string, any>) => unknown> = {
+    GetParameter(body) {
+      const value = options.parameters?.[body.Name];
+      if (value === undefined) throw new SsmError('ParameterNotFound', `Parameter ${body.Name} not found.`);
+      return { Parameter: { Name: body.Name, Type: body.WithDecryption ? 'SecureString' : 'String', Value: value, Version: 1 } };
+    },
     SendCommand(body) {
       if (!documents.has(body.DocumentName)) throw new SsmError('InvalidDocument', `Document ${body.DocumentName} does not exist`);
       const ids = body.InstanceIds?.length ? body.InstanceIds as string[] : resolveTargets(body.Targets ?? []);

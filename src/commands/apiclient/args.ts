@@ -2,7 +2,7 @@
 // subcommand word; hand-parsed like upstream so the hot path loads no CLI framework.
 import { BrktError } from '../../core/errors';
 
-export const SUBCOMMANDS = ['raw', 'apply', 'exec', 'get', 'reboot', 'report', 'set', 'update', 'ephemeral-storage'] as const;
+export const SUBCOMMANDS = ['raw', 'apply', 'exec', 'get', 'lockdown', 'network', 'reboot', 'report', 'set', 'update', 'ephemeral-storage'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -70,21 +70,27 @@ export function parseRaw(args: string[]): RawArgs {
   return { uri, method, data };
 }
 
-export type GetArgs = { uri: string } | { prefixes: string[] };
+export type GetArgs = { canonicalize: boolean } & ({ uri: string } | { prefixes: string[]; exclude: string[] });
 
+/** `--exclude PREFIX` (repeatable) and `--canonicalize` anywhere after `get` (settings-now.md 3.2). */
 export function parseGet(args: string[]): GetArgs {
   const uris: string[] = [];
   const prefixes: string[] = [];
-  for (const arg of args) {
-    if (arg.startsWith('-')) throw usage(`Unknown argument '${arg}'`);
-    if (arg.startsWith('/')) {
+  const exclude: string[] = [];
+  let canonicalize = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--canonicalize') canonicalize = true;
+    else if (arg === '--exclude') exclude.push(takeValue(args, i++, '--exclude'));
+    else if (arg.startsWith('-')) throw usage(`Unknown argument '${arg}'`);
+    else if (arg.startsWith('/')) {
       if (uris.length) throw usage('You can only specify one URI.');
       uris.push(arg);
     } else prefixes.push(arg);
   }
-  if (uris.length && prefixes.length) throw usage('You can specify prefixes or a URI, but not both.');
-  if (uris.length) return { uri: uris[0]! };
-  return { prefixes: prefixes.length ? prefixes : ['os.', 'settings.'] };
+  if (uris.length && (prefixes.length || exclude.length)) throw usage('You can specify prefixes or a URI, but not both.');
+  if (uris.length) return { uri: uris[0]!, canonicalize };
+  return { prefixes: prefixes.length ? prefixes : ['os.', 'settings.'], exclude, canonicalize };
 }
 
 export type SetArgs = { pairs: string[] } | { json: string };
@@ -136,6 +142,20 @@ export function parseUpdate(args: string[]): UpdateArgs {
   throw usage(`Missing or unknown subcommand for 'update'`);
 }
 
+/** `apiclient lockdown` takes no arguments. */
+export function parseLockdown(args: string[]): void {
+  if (args.length) throw usage(`Unknown arguments: ${args.join(', ')}`);
+}
+
+/** `apiclient network configure [SOURCE]`: one source at most; none is stdin. */
+export function parseNetwork(args: string[]): { source: string } {
+  const at = args.indexOf('configure');
+  if (at < 0) throw usage(`Missing or unknown subcommand for 'network'`);
+  const rest = [...args.slice(0, at), ...args.slice(at + 1)];
+  if (rest.length > 1) throw usage('apiclient network configure takes only one input source URI.');
+  return { source: rest[0] ?? '-' };
+}
+
 export function parseReboot(args: string[]): void {
   if (args.length) throw usage(`Unknown arguments: ${args.join(', ')}`);
 }
@@ -148,6 +168,9 @@ export const USAGE = `Usage: apiclient [SUBCOMMAND] [OPTIONS]
         apply                      Applies settings from TOML/JSON files at given URIs, or from stdin.
         get                        Retrieve and print settings.
         set                        Changes settings and applies them to the system.
+        network configure          Configures network settings from a net.toml file at the
+                                   given URI, or from stdin; it takes effect at the next boot.
+        lockdown                   Locks down the datastore until the next boot.
         update check               Prints information about available updates.
         update apply               Applies available updates.
         update cancel              Deactivates an applied update.
@@ -165,14 +188,23 @@ export const USAGE = `Usage: apiclient [SUBCOMMAND] [OPTIONS]
         -d, --data DATA            Data to include in the PUT/POST/PATCH request body.
 
     apply options:
-        URI ...                    Input sources as URIs: file:///path, http(s)://..., or '-'
-                                   for stdin (the default).  Later inputs win.
+        URI ...                    Input sources: '-' for stdin (the default), base64:DATA,
+                                   file:///path, http(s)://..., s3://bucket/key, ssm://name,
+                                   secretsmanager://id, or an SSM / Secrets Manager ARN.
+                                   Later inputs win.
 
     get options:
         [ PREFIX [PREFIX ...] ]    The settings you want to get.  Full settings names work fine,
                                    or you can specify prefixes to fetch all settings under them.
         [ /desired-uri ]           The API URI to fetch.  Cannot be specified with prefixes.
                                    If neither is given, all settings and OS data are fetched.
+        --exclude PREFIX           Exclude settings matching this prefix from the results.
+                                   Can be specified multiple times. Only valid with prefixes.
+        --canonicalize             Output as canonical JSON (no whitespace, sorted keys).
+
+    network configure options:
+        [ URI ]                    The net.toml to use, from any source 'apply' accepts;
+                                   stdin when none is given.
 
     set options:
         KEY=VALUE [KEY=VALUE ...]  The settings you want to set.  For example:

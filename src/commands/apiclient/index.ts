@@ -1,11 +1,11 @@
 // The `apiclient` role: upstream's command line and output, so scripts written for it keep
 // working (apiclient.md). Usage errors print the message, a blank line and the usage text.
 import { BrktError, EXIT_CODE, messageOf } from '../../core/errors';
-import { ApiClient, randomSuffix } from '../../core/client/api-client';
+import { ApiClient, ApiStatusError, randomSuffix } from '../../core/client/api-client';
 import { deepMerge, sortedJson, type Json } from '../../core/client/deep-merge';
 import { UPDATE_ACTIONS, waitForAction, type UpdateAction } from '../../core/client/update-wait';
 import { writeErr, writeOut } from '../output';
-import { LOG_LEVELS, USAGE, parseApply, parseGet, parseGlobal, parseRaw, parseReboot, parseSet, parseUpdate, type LogLevel } from './args';
+import { LOG_LEVELS, USAGE, parseApply, parseGet, parseGlobal, parseLockdown, parseNetwork, parseRaw, parseReboot, parseSet, parseUpdate, type LogLevel } from './args';
 import type { RoleRunner } from '../registry';
 
 type Logger = (level: LogLevel, message: string) => void;
@@ -53,7 +53,8 @@ export const runRole: RoleRunner = async (argv, { platform }) => {
         const value = await getSettings(client, get).catch(error => {
           throw context('Failed to get settings', error);
         });
-        writeOut(sortedJson(value) + '\n');
+        if (!get.canonicalize) writeOut(sortedJson(value) + '\n');
+        else writeOut((await import('../../core/client/get-output')).canonicalJson(value) + '\n');
         return 0;
       }
       case 'set': {
@@ -78,6 +79,19 @@ export const runRole: RoleRunner = async (argv, { platform }) => {
         await applySettings(client, sources).catch(error => {
           throw context('Failed to apply settings', error);
         });
+        return 0;
+      }
+      case 'lockdown': {
+        parseLockdown(args);
+        await request(client, 'POST', '/actions/lockdown').catch(error => {
+          throw context('Failed to lockdown', error);
+        });
+        log('info', 'Lockdown completed');
+        return 0;
+      }
+      case 'network': {
+        const { configureNetwork } = await import('./network');
+        await configureNetwork(client, parseNetwork(args).source);
         return 0;
       }
       case 'update':
@@ -107,21 +121,26 @@ export const runRole: RoleRunner = async (argv, { platform }) => {
 };
 
 async function getSettings(client: ApiClient, get: ReturnType<typeof parseGet>): Promise<Json> {
-  if ('uri' in get) return client.getJson<Json>(get.uri);
+  // A failed request says which (get.rs), an unparsable reply does not.
+  const getJson = (uri: string) => client.getJson<Json>(uri).catch(error => {
+    throw error instanceof ApiStatusError ? context(`Failed GET request to '${uri}'`, error) : error;
+  });
+  if ('uri' in get) return getJson(get.uri);
   let merged: Json = {};
-  for (const prefix of get.prefixes) {
-    merged = deepMerge(merged, await client.getJson<Json>(`/?prefix=${encodeURIComponent(prefix)}`));
-  }
-  return merged;
+  for (const prefix of get.prefixes) merged = deepMerge(merged, await getJson(`/?prefix=${encodeURIComponent(prefix)}`));
+  if (!get.exclude.length) return merged;
+  return (await import('../../core/client/get-output')).excludePrefixes(merged, get.exclude);
 }
 
 async function applySettings(client: ApiClient, sources: string[]) {
-  const [{ readSources }, { settingsFromDocument }] = await Promise.all([
-    import('../../platform/sources'),
+  const [{ readInputs }, { settingsFromDocument }] = await Promise.all([
+    import('../../platform/uri-sources'),
     import('../../core/client/settings-input'),
   ]);
   // Everything is read and parsed before the first request, so a bad input sends nothing.
-  const texts = await readSources(sources, { allowPaths: false });
+  const texts = await readInputs(sources).catch(error => {
+    throw new BrktError('io', `Resolver failed: ${messageOf(error)}`, { cause: error });
+  });
   const documents = [];
   for (const [index, text] of texts.entries()) documents.push(await settingsFromDocument(sources[index]!, text));
   const tx = `apiclient-apply-${randomSuffix()}`;

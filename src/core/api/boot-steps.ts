@@ -27,6 +27,7 @@ export const apiserverStep: BootStep = {
   async run(context: BootContext) {
     const { platform } = context;
     const services = hostServices(platform, context.log);
+    await platform.clearRunStateAtBoot(platform.paths.lockdownFlag); // a lockdown lasts until the next boot
     const server = await ApiServer.open(platform, { ...services, applier: context.applier ?? services.applier, log: context.log });
     await server.listen();
     context.api = server;

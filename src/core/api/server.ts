@@ -11,6 +11,8 @@ import { jsonBodyText, keyOf, listOf, MAX_BODY_BYTES, parseQuery, prefixOf, tran
 import { NO_REBOOT, NO_UPDATES, type RebootAction, type UpdateAction, type UpdateActions } from './updates';
 import type { Applier } from './applier';
 import { documentFromKeypairs } from './keypair';
+import { Lockdown } from './lockdown';
+import { configureNetwork } from './network-configure';
 import { Datastore, isTombstone, TOMBSTONE, type StoredValue } from '../datastore/store';
 import { parseJson } from '../datastore/json-text';
 import { flatten } from '../datastore/pairs';
@@ -79,6 +81,7 @@ export class ApiServer {
   private committing = false;
   private readonly routes = new Map<string, Handler>();
   private listener?: HttpListener;
+  private lockdown!: Lockdown;
 
   private constructor(
     readonly platform: Platform,
@@ -113,7 +116,9 @@ export class ApiServer {
     const settings = settingsSchema(os instanceof ApiError ? undefined : os.variant_id);
     const view = new LiveView(live.data, live.metadata, { settings, services: Services, 'configuration-files': ConfigurationFiles });
     const history = await CommitHistory.load(platform.files, historyPathOf(platform));
-    return new ApiServer(platform, store, view, history, os, settings, options);
+    const server = new ApiServer(platform, store, view, history, os, settings, options);
+    server.lockdown = await Lockdown.load(platform, path);
+    return server;
   }
 
   get socket(): string {
@@ -148,6 +153,7 @@ export class ApiServer {
     const handler = this.routes.get(`${request.method} ${path}`);
     if (!handler) return notFound(); // unknown path or method: empty 404 (api.md 2)
     try {
+      if (this.lockdown.active) this.lockdown.refuse(request.method, path, parseQuery(url));
       return await handler(parseQuery(url), request);
     } catch (error) {
       const apiError = toApiError(error, 'Data store error');
@@ -192,6 +198,11 @@ export class ApiServer {
       await (this.options.reboot ?? NO_REBOOT)();
       return noContent();
     });
+    this.route('POST', '/actions/lockdown', async () => {
+      await this.lockdown.engage();
+      return noContent();
+    });
+    this.route('POST', '/actions/network/configure', (_query, request) => configureNetwork(this.platform, request, this.options.maxBodyBytes));
   }
 
   private areaJsonOr404(area: Area): string {
@@ -397,6 +408,11 @@ export class ApiServer {
   }
 
   private async apply(query: Query): Promise<Response> {
+    if (this.lockdown.active) {
+      // Upstream starts the applier and answers 204; the applier then fails on the datastore.
+      this.runApplier(listOf(query, 'keys')).catch(error => this.options.log?.(`apiserver: ${messageOf(error)}`));
+      return noContent();
+    }
     await this.runApplier(listOf(query, 'keys'));
     return noContent();
   }
