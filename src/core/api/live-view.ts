@@ -6,7 +6,7 @@ import { assemble } from '../datastore/pairs';
 import { keyFromSegments, type Key } from '../datastore/key';
 import { messageOf } from '../errors';
 import { validateModel } from '../model/validate';
-import { isTombstone, type MetadataMap, type StoredValue } from '../datastore/store';
+import { isTombstone, type MetadataMap, type MetadataWrite, type StoredValue } from '../datastore/store';
 
 export type Area = 'settings' | 'services' | 'configuration-files';
 
@@ -69,11 +69,16 @@ export class LiveView {
     return found;
   }
 
-  /** Applies a finished commit: values set, `null` tombstones removed. One synchronous step. */
-  applyCommit(values: StoredValue[]) {
+  /** Applies a finished commit: values set, `null` tombstones removed, metadata written. One synchronous step. */
+  applyCommit(values: StoredValue[], metadata: MetadataWrite[] = []) {
     for (const value of values) {
       if (isTombstone(value.text)) this.data.delete(value.key.name);
       else this.data.set(value.key.name, value);
+    }
+    for (const { key, meta, text } of metadata) {
+      let metas = this.metadata.get(key.name);
+      if (!metas) this.metadata.set(key.name, (metas = new Map()));
+      metas.set(meta, text);
     }
     this.cache.clear();
   }

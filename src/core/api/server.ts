@@ -13,7 +13,11 @@ import type { Applier } from './applier';
 import { documentFromKeypairs } from './keypair';
 import { Lockdown } from './lockdown';
 import { configureNetwork } from './network-configure';
+import { settingGeneratorsV1, settingGeneratorsV2 } from './setting-generators';
+import { strengthOf } from './strength-query';
+import { pendingTransactionJson, strengthCheck } from './strength-commit';
 import { Datastore, isTombstone, TOMBSTONE, type StoredValue } from '../datastore/store';
+import { strengthMetadataFor } from '../datastore/strength';
 import { parseJson } from '../datastore/json-text';
 import { flatten } from '../datastore/pairs';
 import { keyFromSegments, type Key } from '../datastore/key';
@@ -174,6 +178,7 @@ export class ApiServer {
     this.route('PATCH', '/settings/keypair', (query, request) => this.patchKeypairs(query, request));
     this.route('DELETE', '/settings', query => this.deleteSettings(query));
     this.route('GET', '/tx', query => this.getTransaction(query));
+    this.route('GET', '/v2/tx', query => this.getTransactionV2(query));
     this.route('DELETE', '/tx', query => this.deleteTransaction(query));
     this.route('GET', '/tx/list', async () => json(JSON.stringify(await this.store.listTransactions())));
     this.route('GET', '/tx/history', () => json(JSON.stringify(this.history.list())));
@@ -183,7 +188,8 @@ export class ApiServer {
     this.route('GET', '/os', query => this.getOs(query));
     this.route('GET', '/metadata/affected-services', query => this.getMetadata(query, 'affected-services'));
     this.route('GET', '/metadata/templates', query => this.getMetadata(query, 'template'));
-    this.route('GET', '/metadata/setting-generators', () => this.getSettingGenerators());
+    this.route('GET', '/metadata/setting-generators', () => json(settingGeneratorsV1(this.view)));
+    this.route('GET', '/v2/metadata/setting-generators', () => json(settingGeneratorsV2(this.view)));
     this.route('GET', '/services', query => this.getNamed(query, 'services'));
     this.route('GET', '/configuration-files', query => this.getNamed(query, 'configuration-files'));
     const updates = this.options.updates ?? NO_UPDATES;
@@ -271,6 +277,7 @@ export class ApiServer {
 
   private async patchSettings(query: Query, request: Request): Promise<Response> {
     const tx = transactionOf(query);
+    const strength = strengthOf(query);
     const text = await jsonBodyText(request, this.options.maxBodyBytes);
     let pairs;
     try {
@@ -282,7 +289,7 @@ export class ApiServer {
       throw new ApiError(400, `Json deserialize error: ${messageOf(error)}`);
     }
     if (pairs.length) {
-      await this.txLocks.run(tx, () => this.store.setKeys(pairs, tx));
+      await this.txLocks.run(tx, () => this.store.setKeys(pairs, tx, strengthMetadataFor(pairs, strength)));
     }
     return noContent();
   }
@@ -290,6 +297,7 @@ export class ApiServer {
   /** Later upstream (api.md 6.4): `apiclient set key=value` typed and validated by the server. */
   private async patchKeypairs(query: Query, request: Request): Promise<Response> {
     const tx = transactionOf(query);
+    const strength = strengthOf(query);
     const text = await jsonBodyText(request, this.options.maxBodyBytes);
     let body: unknown;
     try {
@@ -305,7 +313,7 @@ export class ApiServer {
     } catch (error) {
       throw new ApiError(400, `Unable to match your input to the data model.  We may not have enough type information.  Please try the --json input form.  Cause: ${messageOf(error)}`);
     }
-    if (pairs.length) await this.txLocks.run(tx, () => this.store.setKeys(pairs, tx));
+    if (pairs.length) await this.txLocks.run(tx, () => this.store.setKeys(pairs, tx, strengthMetadataFor(pairs, strength)));
     return noContent();
   }
 
@@ -341,6 +349,16 @@ export class ApiServer {
     });
   }
 
+  /** GET /v2/tx (settings-now.md 3.1): pending settings and pending metadata as stored text. */
+  private getTransactionV2(query: Query): Promise<Response> {
+    const tx = transactionOf(query);
+    return this.txLocks.run(tx, async () => {
+      const values = (await this.store.getPrefix('settings.', tx)).filter(value => !isTombstone(value.text));
+      const settings = values.length ? this.view.document('settings', values) : {};
+      return json(pendingTransactionJson(settings, await this.store.getPendingMetadata(tx)));
+    });
+  }
+
   private deleteTransaction(query: Query): Promise<Response> {
     const tx = transactionOf(query);
     return this.txLocks.run(tx, async () => json(JSON.stringify((await this.store.deleteTransaction(tx)).map(key => key.name))));
@@ -368,18 +386,20 @@ export class ApiServer {
       while (this.commitQueue.length) {
         const batch = this.commitQueue.splice(0);
         await this.liveLock.run(async () => {
-          let results: StoredValue[][];
+          let results;
           try {
-            results = await this.store.commitTransactions(batch.map(entry => entry.tx));
+            results = await this.store.commitChecked(batch.map(entry => entry.tx), strengthCheck(this.view));
           } catch (error) {
             for (const entry of batch) entry.reject(error);
             return;
           }
           batch.forEach((entry, i) => {
-            const committed = results[i]!;
+            const outcome = results[i]!;
+            if ('rejected' in outcome) return entry.reject(outcome.rejected);
+            const committed = outcome.committed;
             if (committed.length) {
               const before = new Map(committed.map(value => [value.key.name, this.view.get(value.key)?.text]));
-              this.view.applyCommit(committed);
+              this.view.applyCommit(committed, outcome.metadata);
               // Recorded in the background: the commit is durable already, the history only informs.
               this.history.record(entry.tx, committed, name => before.get(name), this.platform.now()).catch(error => {
                 this.options.log?.(`apiserver: could not record the commit of '${entry.tx}' in the history: ${messageOf(error)}`);
@@ -443,15 +463,6 @@ export class ApiServer {
     for (const name of listOf(query, 'keys', true)!) {
       const text = this.view.inheritedMetadata(keyOf(name), meta);
       if (text !== undefined) out[name] = this.parseMetadata(meta, text);
-    }
-    return json(JSON.stringify(out));
-  }
-
-  private getSettingGenerators(): Response {
-    const out: Record<string, unknown> = {};
-    for (const [dataKey, metas] of [...this.view.metadata].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const text = metas.get('setting-generator');
-      if (text !== undefined) out[dataKey] = this.parseMetadata('setting-generator', text);
     }
     return json(JSON.stringify(out));
   }

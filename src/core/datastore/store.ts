@@ -14,8 +14,24 @@ export interface StoredValue {
   text: string;
 }
 
-/** Metadata of live: data key name -> metadata name -> JSON text. */
+/** Metadata of live or of a transaction: data key name -> metadata name -> JSON text. */
 export type MetadataMap = Map<string, Map<string, string>>;
+
+/** One metadata file to write (e.g. `settings/motd.strength`). */
+export interface MetadataWrite {
+  key: Key;
+  meta: string;
+  text: string;
+}
+
+/**
+ * Decides, before anything is written, whether a transaction may commit (settings-now.md 1.4):
+ * returns the live metadata the commit writes with its values, or throws to refuse it.
+ */
+export type CommitCheck = (tx: string, values: StoredValue[], metadata: MetadataMap) => MetadataWrite[];
+
+/** One transaction's outcome in a checked batch: its committed values, or why it was refused. */
+export type CommitOutcome = { committed: StoredValue[]; metadata: MetadataWrite[] } | { rejected: unknown };
 
 /** Written before a multi-key commit touches live/; its presence at start-up means "roll forward". */
 export const COMMIT_MARKER = 'commit-in-progress';
@@ -58,6 +74,8 @@ export class Datastore {
    * pending/ (the API server): commits then need no directory walk.
    */
   private readonly pendingCache?: Map<string, Map<string, StoredValue>>;
+  /** The pending metadata of the same transactions (`strength` staged by PATCH). */
+  private readonly pendingMetadataCache?: Map<string, MetadataMap>;
   /** Removals of committed transaction directories still running in the background. */
   private cleanup: Promise<void> = Promise.resolve();
   /** The sole writer's flock on the datastore directory, from `recover` until `settled`. */
@@ -70,7 +88,10 @@ export class Datastore {
     this.writeFiles = writeFiles ?? (async writes => {
       for (const write of writes) await files.writeAtomic(write.path, write.data);
     });
-    if (options.soleWriter) this.pendingCache = new Map();
+    if (options.soleWriter) {
+      this.pendingCache = new Map();
+      this.pendingMetadataCache = new Map();
+    }
     this.syncFilesystem = options.syncFilesystem;
   }
 
@@ -113,9 +134,9 @@ export class Datastore {
     return `${this.baseOf(tx)}/${key.segments.map(encodeSegment).join('/')}`;
   }
 
-  /** Metadata sits next to the data file: `live/settings/motd.affected-services`. */
-  metadataPath(key: Key, meta: string): string {
-    return `${this.dataPath(key)}.${encodeSegment(parseKey(meta, 'meta').segments[0]!)}`;
+  /** Metadata sits next to the data file: `live/settings/motd.affected-services`, `pending/<tx>/settings/motd.strength`. */
+  metadataPath(key: Key, meta: string, tx?: Committed): string {
+    return `${this.dataPath(key, tx)}.${encodeSegment(parseKey(meta, 'meta').segments[0]!)}`;
   }
 
   async exists(): Promise<boolean> {
@@ -139,22 +160,47 @@ export class Datastore {
    * Several values as one batch, each file atomic. Live values are durable when this returns;
    * pending ones are not fsynced: a power loss means a reboot, and at boot storewolf deletes
    * pending/ anyway (a multi-key commit keeps its own durable copy in the commit marker).
+   * `metadata` (a PATCH's `strength`) goes in the same batch of writes.
    */
-  async setKeys(values: StoredValue[], tx?: Committed): Promise<void> {
-    if (!values.length) return;
+  async setKeys(values: StoredValue[], tx?: Committed, metadata: MetadataWrite[] = []): Promise<void> {
+    if (!values.length && !metadata.length) return;
     const cached = tx === undefined ? undefined : this.pendingCache?.get(tx);
+    const cachedMetadata = tx === undefined ? undefined : this.pendingMetadataCache?.get(tx);
     try {
-      await this.writeFiles(values.map(value => ({ path: this.dataPath(value.key, tx), data: value.text })), { sync: tx === undefined });
+      await this.writeFiles([
+        ...values.map(value => ({ path: this.dataPath(value.key, tx), data: value.text })),
+        ...metadata.map(value => ({ path: this.metadataPath(value.key, value.meta, tx), data: value.text })),
+      ], { sync: tx === undefined });
     } catch (error) {
-      if (tx !== undefined) this.pendingCache?.delete(tx); // some files may be written: re-read next time
+      if (tx !== undefined) this.forgetPending(tx); // some files may be written: re-read next time
       throw error;
     }
     for (const value of values) cached?.set(value.key.name, value);
+    if (cachedMetadata) addMetadata(cachedMetadata, metadata);
   }
 
-  /** Metadata values (always live), as one batch. */
-  async setMetadataValues(values: Array<{ key: Key; meta: string; text: string }>): Promise<void> {
-    if (values.length) await this.writeFiles(values.map(value => ({ path: this.metadataPath(value.key, value.meta), data: value.text })));
+  /** Metadata values, as one batch: live, or staged in a transaction. */
+  async setMetadataValues(values: MetadataWrite[], tx?: Committed): Promise<void> {
+    await this.setKeys([], tx, values);
+  }
+
+  /** The metadata staged in a pending transaction (none: empty). */
+  async getPendingMetadata(tx: string): Promise<MetadataMap> {
+    if (this.pendingMetadataCache) {
+      await this.getPrefix('', tx); // fills both caches
+      return this.pendingMetadataCache.get(tx) ?? new Map();
+    }
+    return (await this.loadTransaction(tx)).metadata;
+  }
+
+  private forgetPending(tx: string) {
+    this.pendingCache?.delete(tx);
+    this.pendingMetadataCache?.delete(tx);
+  }
+
+  private knownEmpty(tx: string) {
+    this.pendingCache?.set(tx, new Map());
+    this.pendingMetadataCache?.set(tx, new Map());
   }
 
   /** Removes the value, then now-empty parent directories up to (not including) the base. */
@@ -188,9 +234,11 @@ export class Datastore {
   async getPrefix(prefix: string, tx?: Committed): Promise<StoredValue[]> {
     if (tx !== undefined && this.pendingCache) {
       let cached = this.pendingCache.get(tx);
-      if (!cached) {
-        cached = new Map((await this.readPrefix('', tx)).map(value => [value.key.name, value]));
+      if (!cached || !this.pendingMetadataCache?.has(tx)) {
+        const loaded = await this.loadTransaction(tx);
+        cached = loaded.data;
         this.pendingCache.set(tx, cached);
+        this.pendingMetadataCache?.set(tx, loaded.metadata);
       }
       return [...cached.values()].filter(value => value.key.name.startsWith(prefix));
     }
@@ -257,7 +305,7 @@ export class Datastore {
   async deleteTransaction(tx: string): Promise<Key[]> {
     const pending = await this.getPrefix('settings.', tx);
     await this.files.remove(this.baseOf(tx), { recursive: true });
-    this.pendingCache?.set(tx, new Map());
+    this.knownEmpty(tx);
     return pending.map(value => value.key);
   }
 
@@ -286,20 +334,54 @@ export class Datastore {
    * other. The batch is all-or-nothing, so each commit in it is too.
    */
   async commitTransactions(txs: string[]): Promise<StoredValue[][]> {
+    const outcomes = await this.commitChecked(txs);
+    return outcomes.map(outcome => ('committed' in outcome ? outcome.committed : []));
+  }
+
+  /**
+   * As `commitTransactions`, with `check` run on each transaction that has pending values before
+   * anything is written: a refused transaction is left pending and untouched, the others commit
+   * together, with the live metadata their checks returned in the same batch (and marker).
+   */
+  async commitChecked(txs: string[], check?: CommitCheck): Promise<CommitOutcome[]> {
     const pendings = await Promise.all(txs.map(tx => this.getPrefix('settings.', tx)));
+    const outcomes: CommitOutcome[] = [];
     const merged = new Map<string, StoredValue>();
-    for (const pending of pendings) for (const value of pending) merged.set(value.key.name, value);
-    if (merged.size === 0) return pendings;
-    const committing = txs.filter((_, i) => pendings[i]!.length > 0);
+    const metadata = new Map<string, MetadataWrite>();
+    const committing: string[] = [];
+    for (const [i, tx] of txs.entries()) {
+      const pending = pendings[i]!;
+      if (pending.length === 0) {
+        outcomes.push({ committed: [], metadata: [] });
+        continue;
+      }
+      let writes: MetadataWrite[];
+      try {
+        writes = check?.(tx, pending, await this.getPendingMetadata(tx)) ?? [];
+      } catch (error) {
+        outcomes.push({ rejected: error });
+        continue;
+      }
+      for (const write of writes) metadata.set(`${write.key.name}\n${write.meta}`, write);
+      for (const value of pending) merged.set(value.key.name, value);
+      committing.push(tx);
+      outcomes.push({ committed: pending, metadata: writes });
+    }
+    if (merged.size === 0) return outcomes;
     const marker = `${this.path}/${COMMIT_MARKER}`;
-    if (merged.size > 1) {
-      const intent = { txs: committing, values: [...merged.values()].map(value => [value.key.name, value.text]) };
+    const files = merged.size + metadata.size;
+    if (files > 1) {
+      const intent = {
+        txs: committing,
+        values: [...merged.values()].map(value => [value.key.name, value.text]),
+        metadata: [...metadata.values()].map(value => [value.key.name, value.meta, value.text]),
+      };
       await this.writeFiles([{ path: marker, data: JSON.stringify(intent) }]);
     }
-    await this.commitValues([...merged.values()]);
+    await this.commitValues([...merged.values()], [...metadata.values()]);
     for (const tx of committing) await this.retireTransaction(tx);
-    if (merged.size > 1) await this.removeMarker();
-    return pendings;
+    if (files > 1) await this.removeMarker();
+    return outcomes;
   }
 
   /**
@@ -313,7 +395,7 @@ export class Datastore {
     const marker = `${this.path}/${COMMIT_MARKER}`;
     const text = await this.files.readTextIfExists(marker);
     if (text !== undefined) {
-      let intent: { txs?: string[]; values?: Array<[string, string]> } | undefined;
+      let intent: { txs?: string[]; values?: Array<[string, string]>; metadata?: Array<[string, string, string]> } | undefined;
       try {
         intent = JSON.parse(text) as typeof intent;
       } catch {
@@ -322,7 +404,8 @@ export class Datastore {
       }
       if (Array.isArray(intent?.txs) && Array.isArray(intent.values)) {
         const values = intent.values.map(([name, text]) => ({ key: parseKey(name), text }));
-        await this.commitValues(values);
+        const metadata = (intent.metadata ?? []).map(([name, meta, text]) => ({ key: parseKey(name), meta, text }));
+        await this.commitValues(values, metadata);
         for (const tx of intent.txs) await this.files.remove(this.baseOf(tx), { recursive: true });
         done.push(`finished the interrupted commit of transaction${intent.txs.length > 1 ? 's' : ''} ${intent.txs.map(tx => `'${tx}'`).join(', ')} (${values.length} keys)`);
       }
@@ -351,7 +434,7 @@ export class Datastore {
    * live/ and pending/, where no reader looks) and deletes it in the background.
    */
   private async retireTransaction(tx: string) {
-    this.pendingCache?.set(tx, new Map()); // known empty now: the next PATCH needs no walk either
+    this.knownEmpty(tx); // known empty now: the next PATCH needs no walk either
     const retired = `${this.path}/${RETIRED_PREFIX}${Math.random().toString(36).slice(2, 12)}`;
     try {
       await this.files.rename(this.baseOf(tx), retired);
@@ -366,14 +449,18 @@ export class Datastore {
    * One pending value into live. A pending `null` is a removal staged by `DELETE /settings`
    * (brkt; PATCH never stores null because null means "not given"): unlink is atomic too.
    */
-  private async commitValues(values: StoredValue[]) {
+  private async commitValues(values: StoredValue[], metadata: MetadataWrite[] = []) {
     const written = values.filter(value => !isTombstone(value.text));
     const removed = values.filter(value => isTombstone(value.text));
     // Large batches only ever run under the commit marker, the redo log that holds every value
     // until the one filesystem sync below has made the writes and unlinks durable.
-    const batched = this.syncFilesystem !== undefined && values.length >= SYNC_FILESYSTEM_FROM;
-    if (batched) await this.writeFiles(written.map(value => ({ path: this.dataPath(value.key), data: value.text })), { sync: false });
-    else await this.setKeys(written);
+    const batched = this.syncFilesystem !== undefined && values.length + metadata.length >= SYNC_FILESYSTEM_FROM;
+    if (batched) {
+      await this.writeFiles([
+        ...written.map(value => ({ path: this.dataPath(value.key), data: value.text })),
+        ...metadata.map(value => ({ path: this.metadataPath(value.key, value.meta), data: value.text })),
+      ], { sync: false });
+    } else await this.setKeys(written, undefined, metadata);
     for (const value of removed) await this.unsetKey(value.key);
     if (batched) return this.syncFilesystem!(this.path);
     const dirs = new Set<string>();
@@ -422,6 +509,14 @@ export class Datastore {
       if (parsed) out.push({ ...parsed, text });
     }
     return out;
+  }
+}
+
+function addMetadata(map: MetadataMap, writes: MetadataWrite[]) {
+  for (const { key, meta, text } of writes) {
+    let metas = map.get(key.name);
+    if (!metas) map.set(key.name, (metas = new Map()));
+    metas.set(meta, text);
   }
 }
 

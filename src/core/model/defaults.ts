@@ -5,6 +5,7 @@ import { parse as parseToml } from 'smol-toml';
 import { BrktError, messageOf } from '../errors';
 import { flatten, type Pair } from '../datastore/pairs';
 import { keyFromSegments, type Key } from '../datastore/key';
+import { generatorText, parseGenerator, SETTING_GENERATOR_METADATA } from '../datastore/generator-metadata';
 import BASE from './defaults/defaults.toml' with { type: 'text' };
 import AWS_DEV from './defaults/aws-dev.toml' with { type: 'text' };
 import AWS_ECS_1 from './defaults/aws-ecs-1.toml' with { type: 'text' };
@@ -58,9 +59,22 @@ export function mergeDefaults(left: Table, right: Table, path: string[] = []): T
   return out;
 }
 
+/** Table form of `setting-generator` (settings-now.md 1.5): `command`, `strength`, `depth`, nothing else. */
+function generatorFromTable(table: Table, where: string): string {
+  try {
+    return generatorText(parseGenerator(table));
+  } catch (error) {
+    throw new BrktError('invalid-input', `Metadata ${where}: ${messageOf(error)}`);
+  }
+}
+
 /** Metadata leaves: a string or array named N at table path P is metadata N of data key P. */
 function collectMetadata(table: Table, path: string[], out: MetadataDefault[]) {
   for (const [name, value] of Object.entries(table)) {
+    if (name === SETTING_GENERATOR_METADATA && isTable(value) && path.length > 0) {
+      out.push({ key: keyFromSegments(path), name, text: generatorFromTable(value, [...path, name].join('.')) });
+      continue;
+    }
     if (isTable(value)) {
       collectMetadata(value, [...path, name], out);
       continue;
