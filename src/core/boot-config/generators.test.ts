@@ -24,13 +24,13 @@ function defaultsApi() {
 }
 
 describe('sundog (settings.md 7)', () => {
-  test('vector 18: seed already live, pluto skipped -> PATCH {}', async () => {
+  test('seed already live, pluto skipped -> no PATCH at all (settings-now.md 1.7; 2020 sent {})', async () => {
     await using sandbox = await makeSandbox();
     const api = new MemoryLaunchApi();
     api.generators = { 'settings.updates.seed': 'bork seed', 'settings.kubernetes.max-pods': 'pluto max-pods' };
     api.live = { updates: { seed: 1234 } };
     const result = await runSundog(sandbox.platform, api);
-    expect(api.patches).toEqual([{ tx: 'bottlerocket-launch', document: {} }]);
+    expect(api.patches).toEqual([]);
     expect(result).toEqual({ generated: [], skipped: [{ key: 'settings.kubernetes.max-pods', reason: 'no instance metadata on this host' }] });
   });
 
@@ -53,13 +53,31 @@ describe('sundog (settings.md 7)', () => {
       'settings.updates.metadata-base-url',
       'settings.updates.seed',
     ]);
-    expect(api.patches[0]!.document).toEqual({
-      'host-containers': {
-        admin: { source: '328549459982.dkr.ecr.eu-central-1.amazonaws.com/bottlerocket-admin:v0.5.2' },
-        control: { source: '328549459982.dkr.ecr.eu-central-1.amazonaws.com/bottlerocket-control:v0.4.1' },
+    expect(api.patches).toEqual([{
+      tx: 'bottlerocket-launch',
+      document: {
+        'host-containers': {
+          admin: { source: '328549459982.dkr.ecr.eu-central-1.amazonaws.com/bottlerocket-admin:v0.5.2' },
+          control: { source: '328549459982.dkr.ecr.eu-central-1.amazonaws.com/bottlerocket-control:v0.4.1' },
+        },
+        updates: { 'metadata-base-url': 'https://updates.bottlerocket.aws/2020-07-07/aws-dev/x86_64/', seed: 0xdeadbeef % 2048 },
       },
-      updates: { 'metadata-base-url': 'https://updates.bottlerocket.aws/2020-07-07/aws-dev/x86_64/', seed: 0xdeadbeef % 2048 },
-    });
+      strength: 'strong',
+    }]);
+  });
+
+  test('weak outputs go first with strength=weak, strong ones after with strength=strong', async () => {
+    await using sandbox = await makeSandbox();
+    const api = defaultsApi();
+    api.generators['settings.host-containers.admin.source'] = { command: 'schnauzer settings.host-containers.admin.source', strength: 'weak' };
+    api.generators['settings.host-containers.control.source'] = { command: 'schnauzer settings.host-containers.control.source', strength: 'weak' };
+    api.live.updates = { seed: 7, 'metadata-base-url': 'https://example.com/' };
+    await runSundog(sandbox.platform, api);
+    expect(api.patches).toEqual([{
+      tx: 'bottlerocket-launch',
+      strength: 'weak',
+      document: { 'host-containers': { admin: { source: '328549459982.dkr.ecr.eu-central-1.amazonaws.com/bottlerocket-admin:v0.5.2' }, control: { source: '328549459982.dkr.ecr.eu-central-1.amazonaws.com/bottlerocket-control:v0.4.1' } } },
+    }]);
   });
 
   test('the seed is generated once, then kept', async () => {
@@ -70,7 +88,7 @@ describe('sundog (settings.md 7)', () => {
     const seed = (api.live.updates as { seed: number }).seed;
     expect(Number.isInteger(seed) && seed >= 0 && seed < 2048).toBe(true);
     await runSundog(sandbox.platform, api, { random: () => seed + 1 });
-    expect(api.patches[1]!.document).toEqual({});
+    expect(api.patches).toHaveLength(1); // everything populated: nothing sent
     await api.commit();
     expect((api.live.updates as { seed: number }).seed).toBe(seed);
   });
@@ -137,7 +155,7 @@ describe('pluto against instance metadata', () => {
     api.generators = { 'settings.kubernetes.max-pods': 'pluto max-pods' };
     const result = await runSundog(platform, api);
     expect(result.skipped[0]!.reason).toBe('pluto: no usr/share/eks/eni-max-pods');
-    expect(api.patches[0]!.document).toEqual({});
+    expect(api.patches).toEqual([]);
   });
 
   test('missing node metadata fails (no guessed address)', async () => {

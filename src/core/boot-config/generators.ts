@@ -6,6 +6,7 @@ import type { Platform } from '../../platform/types';
 import { BUILTIN_GENERATORS, type GeneratorContext, type GeneratorOutcome } from './builtin-generators';
 import { imdsFor } from './imds';
 import { LAUNCH_TX, type LaunchApi } from './launch-api';
+import type { Strength } from '../datastore/strength';
 
 export interface SundogResult {
   generated: string[];
@@ -34,8 +35,10 @@ export async function runGenerator(command: string, context: GeneratorContext): 
 
 /**
  * Generates every setting that has a generator and is not populated in live, then PATCHes the
- * results to `bottlerocket-launch` (even `{}`). Any failure sends nothing. Does not commit.
- * Values already live (a seed from an earlier boot, user data) are kept: generated once.
+ * results to `bottlerocket-launch`: the weak ones with `strength=weak`, then the strong ones
+ * with `strength=strong`, each only when there is something to send (settings-now.md 1.7).
+ * Any failure sends nothing. Does not commit. Values already live (a seed from an earlier boot,
+ * user data) are kept: generated once; weak ones go at a version change and come back here.
  */
 export async function runSundog(platform: Platform, api: LaunchApi, context: Partial<GeneratorContext> = {}): Promise<SundogResult> {
   const generators = await api.settingGenerators();
@@ -45,14 +48,15 @@ export async function runSundog(platform: Platform, api: LaunchApi, context: Par
 
   const live = await api.liveSettings(keys);
   const full: GeneratorContext = { platform, api, imds: imdsFor(platform), random: () => crypto.getRandomValues(new Uint32Array(1))[0]!, ...context };
-  const document: Record<string, unknown> = {};
+  const documents: Record<Strength, Record<string, unknown>> = { weak: {}, strong: {} };
   for (const key of keys) {
     const segments = keySegments(key);
     if (segments[0] !== 'settings' || segments.length < 2) throw new BrktError('invalid-input', `Setting generator for ${key}: not a settings key`);
     if (getAtPath(live, segments.slice(1)) !== undefined) continue;
+    const { command, strength } = generators[key]!;
     let outcome: GeneratorOutcome;
     try {
-      outcome = await runGenerator(generators[key]!, full);
+      outcome = await runGenerator(command, full);
     } catch (error) {
       throw new BrktError(error instanceof BrktError ? error.code : 'io', `Failed to generate ${key}: ${messageOf(error)}`, { cause: error });
     }
@@ -60,9 +64,11 @@ export async function runSundog(platform: Platform, api: LaunchApi, context: Par
       result.skipped.push({ key, reason: outcome.reason });
       continue;
     }
-    setAtPath(document, segments.slice(1), outcome.value);
+    setAtPath(documents[strength === 'weak' ? 'weak' : 'strong'], segments.slice(1), outcome.value);
     result.generated.push(key);
   }
-  await api.patch(document, LAUNCH_TX);
+  for (const strength of ['weak', 'strong'] as const) {
+    if (Object.keys(documents[strength]).length) await api.patch(documents[strength], LAUNCH_TX, strength);
+  }
   return result;
 }

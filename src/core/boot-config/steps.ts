@@ -5,13 +5,25 @@ import { applySettings } from '../applier/apply';
 import { httpSettingsSource } from '../applier/source';
 import { runEarlyBootConfig } from './early-boot-config';
 import { runSundog } from './generators';
-import { httpLaunchApi, LAUNCH_TX } from './launch-api';
+import { httpLaunchApi, LAUNCH_TX, type PendingTransaction } from './launch-api';
+import { STRENGTH_METADATA, strengthText } from '../datastore/strength';
 import type { Platform } from '../../platform/types';
 
-/** settings-committer: commits `bottlerocket-launch`; nothing pending is fine. */
+/**
+ * settings-committer: reads what `bottlerocket-launch` holds (GET /v2/tx, as upstream logs it),
+ * then commits it; nothing pending is fine. Says how many of the keys are weak.
+ */
 async function commitLaunch(platform: Platform, socket: string): Promise<string> {
-  const committed = await httpLaunchApi(platform, socket).commit(LAUNCH_TX);
-  return committed.length ? `committed ${committed.length} key${committed.length === 1 ? '' : 's'}` : 'nothing to commit';
+  const api = httpLaunchApi(platform, socket);
+  const weak = weakCount(await api.pendingTransaction(LAUNCH_TX));
+  const committed = await api.commit(LAUNCH_TX);
+  if (!committed.length) return 'nothing to commit';
+  return `committed ${committed.length} key${committed.length === 1 ? '' : 's'}${weak ? ` (${weak} weak)` : ''}`;
+}
+
+/** Pending keys whose staged strength is weak. */
+export function weakCount(pending: PendingTransaction): number {
+  return Object.values(pending.metadata).filter(metas => metas[STRENGTH_METADATA] === strengthText('weak')).length;
 }
 
 /** early-boot-config: user data into `bottlerocket-launch`, first boot only. */
