@@ -207,13 +207,22 @@ describe('SIGKILL during the migrator step of brkt boot', () => {
     const at110 = Object.fromEntries(Object.entries(at100).map(([key, text]) => [key.replace('settings.host-containers.dev-tools.', 'settings.host-containers.toolbox.'), text]));
     const expected: Record<string, Record<string, string>> = { '1.0.0': at100, '1.1.0': at110 };
 
-    /** The version the link chain names, checked against the settings of the directory it reaches. */
-    const expectComplete = async () => {
+    /**
+     * The version the link chain names, checked against the settings of the directory it reaches.
+     * Weak generated values (the host-container sources) go with a version change and come back
+     * when sundog runs: a boot killed in between leaves them out, so only a finished boot
+     * (`generated`) must hold them.
+     */
+    const WEAK = ['settings.host-containers.admin.source', 'settings.host-containers.control.source'];
+    const withoutWeak = (settings: Record<string, string>) => Object.fromEntries(Object.entries(settings).filter(([key]) => !WEAK.includes(key)));
+    const expectComplete = async (generated = false) => {
       const { links } = linkChain(host);
       expect(links.current).toBe('v1');
       const version = links[links.v1!]!.slice(1); // current -> v1 -> v1.x -> v1.x.y: the patch link's name
       expect(basename(realpathSync(`${base}/current`))).toMatch(DIRECTORY(version));
-      expect(await liveSettings(`${base}/current`)).toEqual(expected[version]!);
+      const settings = await liveSettings(`${base}/current`);
+      if (generated) expect(settings).toEqual(expected[version]!);
+      else expect(withoutWeak(settings)).toEqual(withoutWeak(expected[version]!));
       return version;
     };
     const runningVersion = () => /^VERSION_ID=(.*)$/m.exec(readFileSync(host.path('etc/os-release'), 'utf8'))![1]!;
@@ -226,7 +235,7 @@ describe('SIGKILL during the migrator step of brkt boot', () => {
       await using boot = spawnBoot(host.root);
       await boot.finished;
       expect({ code: boot.child.exitCode, output: boot.output() }).toMatchObject({ code: 0, output: expect.stringContaining('boot: mark-successful-boot: ') });
-      expect(await expectComplete()).toBe(version);
+      expect(await expectComplete(true)).toBe(version);
       return boot.lines;
     };
 
