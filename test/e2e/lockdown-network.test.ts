@@ -39,6 +39,9 @@ describe('lockdown (vector 8)', () => {
         expect({ uri, status: (await request(socket, method, uri, body)).status }).toEqual({ uri, status: 500 });
       }
       expect((await brkt('apiclient', ['-s', socket, 'set', 'motd=x'])).code).toBe(1);
+      // The v2 routes read the datastore too: a pending transaction's key is gone, live is missing.
+      expect((await get('/v2/tx?tx=t')).body).toStartWith(`Data store error during get_prefix 'settings.' for Pending { tx: "t" }: IO error on '${sandbox.platform.paths.datastore}/pending/t/settings': Required key not available`);
+      expect((await get('/v2/metadata/setting-generators')).body).toContain('Live datastore missing');
       expect(await get('/os')).toMatchObject({ status: 200 });
       expect((await request(socket, 'POST', '/tx/apply')).status).toBe(204);
 

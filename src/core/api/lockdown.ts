@@ -60,7 +60,7 @@ export class Lockdown {
     const tx = query.get('tx') || 'default';
     const pending = `${this.datastore}/pending/${tx}/settings`;
     const keyUnavailable = `IO error on '${pending}': Required key not available (os error 126)`;
-    if (method === 'GET' && path !== '/tx' && path !== '/tx/list') {
+    if (method === 'GET' && path !== '/tx' && path !== '/v2/tx' && path !== '/tx/list') {
       const prefix = query.get('prefix') ?? AREA_OF[path] ?? 'settings.';
       return new ApiError(500, `Data store error during get_prefix '${prefix}' for Live: Data store integrity violation at ${live}: Live datastore missing`);
     }
