@@ -1,7 +1,7 @@
 // Picks the role from the name brkt was started as (BusyBox style). Kept pure for table tests.
 import { basename } from 'node:path';
 
-export const ROLE_NAMES = ['apiclient', 'apiserver', 'updog', 'signpost', 'logdog', 'sheltie', 'migrator'] as const;
+export const ROLE_NAMES = ['apiclient', 'apiserver', 'updog', 'signpost', 'logdog', 'sheltie', 'migrator', 'host-containers', 'bootstrap-containers', 'host-ctr'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
 export const isRole = (name: string | undefined): name is RoleName =>

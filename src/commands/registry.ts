@@ -54,4 +54,7 @@ group('updog', "Upstream updog's command line (check-update, update, update-imag
 group('rollback', 'Make the other partition set boot next', () => import('./rollback'));
 group('reboot', 'Reboot; in a sandbox, boot again from the set the sandbox bootloader chooses', () => import('./reboot'));
 group('install', "Write brkt's systemd units and the tool links into a host or an image tree (--dry-run prints them)", () => import('./install'));
+group('host-containers', 'Manage the host containers from their settings (upstream host-containers)', () => import('./host-containers-role'), true);
+group('bootstrap-containers', 'Manage bootstrap containers: create-containers, mark-bootstrap (upstream bootstrap-containers)', () => import('./bootstrap-containers-role'), true);
+group('host-ctr', 'Run one host or bootstrap container on the host containerd (upstream host-ctr)', () => import('./host-ctr-role'), true);
 group('completions', 'Print a shell completion script (bash, zsh, fish)', () => import('./completions/index'));

@@ -1,13 +1,14 @@
 // Chooses the platform adapter: the real host when the root is `/`, a sandbox otherwise. Only
 // the path table is loaded eagerly; every other part loads on first use (see lazy.ts).
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { hostPaths, underRoot } from './paths';
 import { chooseRoot } from './root';
 import { lazyMethods } from './lazy';
 import { selfCommand } from './self-command';
 import type { Confinement } from './confined';
 import type { BundleIo, Fetcher, HostFiles, Imds, Platform } from './types';
+import type { ContainerRuntime, UnitManager } from './container-types';
 
 export interface PlatformOptions {
   root?: string;
@@ -21,6 +22,8 @@ const EC2_IMDS = 'http://169.254.169.254';
 const processes = () => import('./process');
 const blockParty = () => import('./block-party');
 const osDisks = () => import('./os-disk');
+/** Restart commands that are brkt roles run in a sandbox too: they only write under the root. */
+const SANDBOX_ROLES = ['host-containers', 'bootstrap-containers'];
 
 export function makePlatform(options: PlatformOptions = {}): Platform {
   const env = options.env ?? process.env;
@@ -36,7 +39,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     cmdline: env.BRKT_CMDLINE ?? '/proc/cmdline',
     rootPath: env.BRKT_RUNNING_ROOT ?? '/',
   });
-  return {
+  const platform: Platform = {
     kind,
     paths,
     files,
@@ -44,9 +47,14 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     env: name => env[name],
     exec: async (argv, execOptions) => (await processes()).runProcess(argv, execOptions),
     async runRestartCommand(service, argv, changedKeys, restartOptions) {
-      if (kind === 'host') return (await processes()).runProcess(argv, { timeoutMs: restartOptions?.timeoutMs });
-      const line = JSON.stringify({ time: new Date().toISOString(), service, command: argv, changedKeys });
+      // Upstream thar-be-settings passes the changed keys on (host-containers reads them).
+      const childEnv = { ...env, CHANGED_SETTINGS: changedKeys.join(' ') } as Record<string, string>;
+      if (kind === 'host') return (await processes()).runProcess(argv, { timeoutMs: restartOptions?.timeoutMs, env: childEnv });
+      const role = basename(argv[0] ?? '');
+      const ran = SANDBOX_ROLES.includes(role);
+      const line = JSON.stringify({ time: new Date().toISOString(), service, command: argv, changedKeys, ...(ran ? { ran } : {}) });
       await files.append(paths.restartLog, line + '\n');
+      if (ran) return (await processes()).runProcess([...selfCommand(), role, ...argv.slice(1)], { env: { ...childEnv, BRKT_ROOT: root } });
       return { code: 0, stdout: '', stderr: '', timedOut: false };
     },
     async osDisk() {
@@ -113,7 +121,12 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
       else if (!(await files.info(paths.privateDir))?.isDirectory) return undefined;
       return paths.privateDir;
     },
+    containers: lazyMethods<ContainerRuntime>(() => import('./ctr-runtime').then(m => m.ctrRuntime(paths.hostContainerdSocket)), [], { socket: paths.hostContainerdSocket }),
+    units: lazyMethods<UnitManager>(() =>
+      import('./units').then(m => (kind === 'host' ? m.systemdUnits() : m.sandboxUnits(root, () => platform.containers.isActive(), env))),
+    ),
   };
+  return platform;
 }
 
 const imdsAt = (baseUrl: string) =>

@@ -47,6 +47,22 @@ export const HOST_PATHS = {
   bootRecord: 'var/lib/brkt/boot.json',
   /** Sandbox only: pid of the serving `brkt boot --serve`, which `brkt reboot` signals (SIGHUP). */
   bootPid: 'run/brkt-boot.pid',
+  /** The containerd of host and bootstrap containers (boot-config.md 4.3), its config and storage. */
+  hostContainerdSocket: 'run/host-containerd/containerd.sock',
+  hostContainerdConfig: 'etc/host-containerd/config.toml',
+  hostContainerdRoot: 'var/lib/host-containerd',
+  hostContainerdState: 'run/host-containerd',
+  /** Env files of host containers, and their persistent storage (`<NAME>` under each). */
+  hostContainersConfig: 'etc/host-containers',
+  hostContainersStorage: 'local/host-containers',
+  bootstrapContainersConfig: 'etc/bootstrap-containers',
+  bootstrapContainersStorage: 'local/bootstrap-containers',
+  /** `<NAME>.ran` markers of bootstrap containers that ran this boot. */
+  bootstrapContainersRan: 'run/bootstrap-containers',
+  /** apiclient as host containers see it (mounted at /usr/local/bin/apiclient). */
+  apiclient: 'usr/bin/apiclient',
+  /** Log bundles, shown read-only in host containers. */
+  supportLogs: 'var/log/support',
 } as const;
 
 export type HostPathName = keyof typeof HOST_PATHS;

@@ -1,6 +1,7 @@
 // What core code sees of the host. Core imports only these types; the adapters in this folder
 // are the only code that touches files, devices, processes and the network.
 import type { HostPaths } from './paths';
+import type { ContainerRuntime, UnitManager } from './container-types';
 
 export interface FileInfo {
   size: number;
@@ -299,4 +300,8 @@ export interface Platform {
    * partition's mount, which must already exist (undefined when it does not); a sandbox creates it.
    */
   privateDir(): Promise<string | undefined>;
+  /** The host containerd of host and bootstrap containers (`paths.hostContainerdSocket`), through `ctr`. */
+  readonly containers: ContainerRuntime;
+  /** systemctl on a host; in a sandbox, unit state under the root and supervised brkt processes. */
+  readonly units: UnitManager;
 }

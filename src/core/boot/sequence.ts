@@ -9,6 +9,7 @@ import { apiserverStep, storewolfStep } from '../api/boot-steps';
 import { bootloaderStep, markSuccessfulBootStep } from '../bootloader/boot-steps';
 import { migratorStep } from '../migrations/boot-step';
 import { generatorsStep, renderAllStep, userDataStep } from '../boot-config/steps';
+import { configuredTargetStep } from '../bootstrap-containers/boot-step';
 
 export interface BootContext {
   platform: Platform;
@@ -43,6 +44,7 @@ export const BOOT_STEPS: BootStep[] = [
   // sundog and settings-applier each commit `bottlerocket-launch` first (settings-committer).
   generatorsStep,
   renderAllStep,
+  configuredTargetStep,
   markSuccessfulBootStep,
 ];
 

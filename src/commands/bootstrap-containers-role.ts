@@ -1,0 +1,1 @@
+export { runBootstrapContainers as runRole, commands } from './host-containers';

@@ -1,0 +1,1 @@
+export { runHostContainers as runRole, commands } from './host-containers';

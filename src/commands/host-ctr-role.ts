@@ -1,0 +1,1 @@
+export { runHostCtr as runRole, commands } from './host-containers';
