@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { BrktError, messageOf } from '../core/errors';
 import type { Confinement } from './confined';
-import type { HttpListener, ServeHttpOptions } from './types';
+import type { HttpListener, ServeHttpOptions, WebSocketSession } from './types';
 
 /** True when something accepts connections on `path` (a running server, not a stale file). */
 async function isLive(path: string): Promise<boolean> {
@@ -35,7 +35,7 @@ export async function serveUnixHttp(options: ServeHttpOptions, confinement?: Con
   const { socket: path } = options;
   const parent = holdParent(path, confinement);
   const final = `${parent.dir}/${basename(path)}`;
-  let server: ReturnType<typeof Bun.serve>;
+  let server: ReturnType<typeof Bun.serve<WebSocketSession>>;
   try {
     const existing = await fs.lstat(final).catch(() => undefined);
     if (existing) {
@@ -54,14 +54,27 @@ export async function serveUnixHttp(options: ServeHttpOptions, confinement?: Con
     const bound = `${privateDir}/s`;
     try {
       try {
-        server = Bun.serve({
+        server = Bun.serve<WebSocketSession>({
           unix: bound,
           // Bodies are limited by the handler, which answers 413 itself; this is only a backstop.
           maxRequestBodySize: (options.maxBodyBytes ?? 2 * 1024 * 1024) * 2,
           // A commit and apply of thousands of keys may outlast Bun's default of 10 s; the client
           // on this local socket decides how long to wait (upstream's server has no such limit).
           idleTimeout: 0 as never,
-          fetch: request => options.handler(request),
+          async fetch(request, self) {
+            let upgraded = false;
+            const response = await options.handler(request, session => (upgraded = self.upgrade(request, { data: session })));
+            return upgraded ? undefined : response;
+          },
+          // Sessions keep their own liveness (pings, timeouts), as api.md 9 specifies.
+          websocket: {
+            sendPings: false,
+            idleTimeout: 0,
+            open: ws => ws.data.open({ send: data => void ws.send(data), ping: () => void ws.ping(), close: (code, reason) => ws.close(code, reason) }),
+            message: (ws, message) => ws.data.message(typeof message === 'string' ? message : new Uint8Array(message)),
+            pong: ws => ws.data.pong(),
+            close: (ws, code, reason) => ws.data.closed(code, reason),
+          },
           error: error => new Response(`Internal error: ${messageOf(error)}`, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
         });
       } catch (error) {

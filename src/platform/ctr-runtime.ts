@@ -106,16 +106,21 @@ async function startExec(base: string[], id: string, argv: string[], options: Ex
   const killInside = () => void runProcess([...base, 'tasks', 'kill', '--exec-id', execId, '--signal', 'SIGKILL', id], { timeoutMs: QUICK_MS });
   if (options.tty) {
     // ctr puts its own terminal in raw mode and passes its size on to the process on SIGWINCH.
-    const proc = Bun.spawn(cmd, {
-      terminal: { rows: options.tty.rows, cols: options.tty.cols, data: (_terminal, data) => options.onOutput(data) },
-    });
-    const terminal = proc.terminal!;
+    let endOfOutput!: () => void;
+    const drained = new Promise<void>(resolve => (endOfOutput = resolve));
+    const terminal = new Bun.Terminal({ rows: options.tty.rows, cols: options.tty.cols, data: (_terminal, data) => options.onOutput(data), exit: () => endOfOutput() });
+    const proc = Bun.spawn(cmd, { terminal });
     return {
       write: data => void terminal.write(data),
       closeInput: () => void terminal.write(new Uint8Array([4])),
-      resize: (rows, cols) => terminal.resize(cols, rows),
+      resize: (rows, cols) => {
+        terminal.resize(cols, rows);
+        proc.kill('SIGWINCH'); // ctr is not the terminal's foreground process: tell it directly
+      },
       kill: killInside,
-      exited: proc.exited.then(code => {
+      exited: proc.exited.then(async code => {
+        // Output still in the terminal arrives before its end of file.
+        await Promise.race([drained, Bun.sleep(1000)]);
         terminal.close();
         return code;
       }),

@@ -138,10 +138,29 @@ export interface FileWrite {
   data: Uint8Array | string;
 }
 
+/** The server's side of one WebSocket connection (`Platform.serveHttp`'s upgrade). */
+export interface WebSocketPeer {
+  send(data: string | Uint8Array): void;
+  ping(): void;
+  close(code: number, reason: string): void;
+}
+
+/** What a WebSocket route does with its connection; messages arrive in order. */
+export interface WebSocketSession {
+  open(peer: WebSocketPeer): void;
+  message(data: string | Uint8Array): void;
+  pong(): void;
+  closed(code: number, reason: string): void;
+}
+
+/** Turns the request into a WebSocket handled by `session`; false when it is not an upgrade request. */
+export type Upgrade = (session: WebSocketSession) => boolean;
+
 /** What `Platform.serveHttp` needs: the socket path and a web-standard request handler. */
 export interface ServeHttpOptions {
   socket: string;
-  handler: (request: Request) => Response | Promise<Response>;
+  /** After a successful `upgrade`, the response is not sent. */
+  handler: (request: Request, upgrade: Upgrade) => Response | Promise<Response>;
   /** Group to give the socket (upstream `--socket-gid`); the mode is always 0660. */
   gid?: number;
   maxBodyBytes?: number;

@@ -175,6 +175,7 @@ export const USAGE = `Usage: apiclient [SUBCOMMAND] [OPTIONS]
         update apply               Applies available updates.
         update cancel              Deactivates an applied update.
         reboot                     Reboots the host.
+        exec                       Runs a command in a running host container.
 
     Global options:
         -s, --socket-path PATH     Override the server socket path.  Default: /run/api.sock
@@ -227,4 +228,10 @@ export const USAGE = `Usage: apiclient [SUBCOMMAND] [OPTIONS]
 
     reboot options:
         None.
+
+    exec options:
+        TARGET                     Required; the name of the host container, e.g. admin
+        COMMAND [ARG ...]          Required; the command to run, e.g. bash
+        -t, --tty                  Use a TTY; the default when stdin and stdout are terminals.
+        -T, --no-tty               Never use a TTY.
 `;

@@ -104,6 +104,10 @@ export const runRole: RoleRunner = async (argv, { platform }) => {
         log('info', 'Rebooting, goodbye...');
         return 0;
       }
+      case 'exec': {
+        const { parseExec, runExec } = await import('./exec');
+        return await runExec(socket, parseExec(args));
+      }
       default:
         throw new BrktError('usage', `The '${global.subcommand}' subcommand is not available in brkt`);
     }

@@ -24,7 +24,8 @@ import { keyFromSegments, type Key } from '../datastore/key';
 import { BrktError, messageOf } from '../errors';
 import { ConfigurationFiles, Services, settingsSchema } from '../model/settings';
 import { validateModel } from '../model/validate';
-import type { HttpListener, Platform } from '../../platform/types';
+import type { HttpListener, Platform, Upgrade } from '../../platform/types';
+import { execRoute } from '../exec/route';
 
 export interface ApiServerOptions {
   /** Default: the platform's `run/api.sock` (or `--socket` / `BRKT_SOCKET`). */
@@ -41,7 +42,7 @@ export interface ApiServerOptions {
   log?: (line: string) => void;
 }
 
-type Handler = (query: Query, request: Request) => Promise<Response> | Response;
+type Handler = (query: Query, request: Request, upgrade: Upgrade) => Promise<Response> | Response;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' };
@@ -135,7 +136,7 @@ export class ApiServer {
       socket: this.socket,
       gid: this.options.gid,
       maxBodyBytes: this.options.maxBodyBytes ?? MAX_BODY_BYTES,
-      handler: request => this.handle(request),
+      handler: (request, upgrade) => this.handle(request, upgrade),
     });
     return this.listener;
   }
@@ -149,7 +150,7 @@ export class ApiServer {
   }
 
   /** One request in, one response out; never throws. */
-  async handle(request: Request): Promise<Response> {
+  async handle(request: Request, upgrade: Upgrade = () => false): Promise<Response> {
     const url = request.url;
     const start = url.indexOf('/', url.indexOf('//') + 2);
     const mark = url.indexOf('?', start);
@@ -158,7 +159,7 @@ export class ApiServer {
     if (!handler) return notFound(); // unknown path or method: empty 404 (api.md 2)
     try {
       if (this.lockdown.active) this.lockdown.refuse(request.method, path, parseQuery(url));
-      return await handler(parseQuery(url), request);
+      return await handler(parseQuery(url), request, upgrade);
     } catch (error) {
       const apiError = toApiError(error, 'Data store error');
       const message = boundedMessage(apiError.message);
@@ -200,6 +201,7 @@ export class ApiServer {
         return noContent();
       });
     }
+    this.route('GET', '/exec', (_query, request, upgrade) => execRoute(this.platform, request, upgrade, this.options.log));
     this.route('POST', '/actions/reboot', async () => {
       await (this.options.reboot ?? NO_REBOOT)();
       return noContent();
