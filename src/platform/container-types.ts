@@ -62,9 +62,10 @@ export interface ContainerRuntime {
   pull(reference: string): Promise<void>;
   /** The image a container was created from, or undefined when there is no such container. */
   containerImage(id: string): Promise<string | undefined>;
-  create(spec: ContainerSpec): Promise<void>;
   taskStatus(id: string): Promise<TaskStatus | undefined>;
-  /** Starts the created container's task, or attaches to the running one, until it exits. */
+  /** Creates the container and starts its task, attached until it exits. */
+  run(spec: ContainerSpec): Promise<AttachedTask>;
+  /** Starts the task of an existing container, or attaches to its running task, until it exits. */
   startOrAttach(id: string, running: boolean): Promise<AttachedTask>;
   kill(id: string, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Deletes the task (killing it first when it still runs); absent is success. */

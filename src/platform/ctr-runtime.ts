@@ -16,9 +16,13 @@ export function isLoopbackRegistry(reference: string): boolean {
   return /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
 }
 
-/** `ctr` arguments for a container spec (`ctr containers create`). */
-export function createArgs(spec: ContainerSpec, ownPid: number): string[] {
-  const args = ['containers', 'create', '--net-host', '--snapshotter', 'overlayfs'];
+/**
+ * `ctr run` arguments for a container spec. runc keeps its state in a root of this containerd's
+ * own (under its state directory), so the containers of two host containerds on one machine
+ * (a sandbox's and the host's) never share runc state.
+ */
+export function runArgs(spec: ContainerSpec, ownPid: number, runcRoot: string): string[] {
+  const args = ['run', '--runc-root', runcRoot, '--net-host', '--snapshotter', 'overlayfs'];
   for (const mount of spec.mounts) {
     args.push('--mount', `type=bind,src=${mount.source},dst=${mount.destination},options=${mount.options.join(':')}`);
   }
@@ -35,7 +39,7 @@ export function createArgs(spec: ContainerSpec, ownPid: number): string[] {
 
 const notFound = (stderr: string) => /not found|no such/i.test(stderr);
 
-export function ctrRuntime(socket: string): ContainerRuntime {
+export function ctrRuntime(socket: string, stateDir: string): ContainerRuntime {
   const base = ['ctr', '--address', socket, '--namespace', NAMESPACE];
   const ctr = async (args: string[], options: { allowMissing?: boolean; timeoutMs?: number } = {}) => {
     const result = await runProcess([...base, ...args], { timeoutMs: options.timeoutMs ?? QUICK_MS });
@@ -69,8 +73,8 @@ export function ctrRuntime(socket: string): ContainerRuntime {
       if (result.code !== 0) return undefined;
       return (JSON.parse(result.stdout) as { Image?: string }).Image ?? '';
     },
-    async create(spec) {
-      await ctr(createArgs(spec, process.pid));
+    async run(spec) {
+      return attached([...base, ...runArgs(spec, process.pid, `${stateDir}/runc`)]);
     },
     async taskStatus(id) {
       const { stdout } = await ctr(['tasks', 'ls']);
@@ -80,10 +84,8 @@ export function ctrRuntime(socket: string): ContainerRuntime {
       }
       return undefined;
     },
-    async startOrAttach(id, running): Promise<AttachedTask> {
-      // Attached: the task's output is ours (the unit's journal), its exit status is ctr's.
-      const proc = Bun.spawn([...base, 'tasks', running ? 'attach' : 'start', id], { stdin: 'ignore', stdout: 'inherit', stderr: 'inherit' });
-      return { exited: proc.exited };
+    async startOrAttach(id, running) {
+      return attached([...base, 'tasks', running ? 'attach' : 'start', id]);
     },
     async kill(id, signal) {
       await ctr(['tasks', 'kill', '--signal', signal, '--all', id], { allowMissing: true });
@@ -98,6 +100,12 @@ export function ctrRuntime(socket: string): ContainerRuntime {
       return startExec(base, id, argv, options);
     },
   };
+}
+
+/** Attached: the task's output is ours (the unit's journal), its exit status is ctr's. */
+function attached(argv: string[]): AttachedTask {
+  const proc = Bun.spawn(argv, { stdin: 'ignore', stdout: 'inherit', stderr: 'inherit' });
+  return { exited: proc.exited };
 }
 
 async function startExec(base: string[], id: string, argv: string[], options: ExecOptions): Promise<ExecProcess> {

@@ -121,7 +121,7 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
       else if (!(await files.info(paths.privateDir))?.isDirectory) return undefined;
       return paths.privateDir;
     },
-    containers: lazyMethods<ContainerRuntime>(() => import('./ctr-runtime').then(m => m.ctrRuntime(paths.hostContainerdSocket)), [], { socket: paths.hostContainerdSocket }),
+    containers: lazyMethods<ContainerRuntime>(() => import('./ctr-runtime').then(m => m.ctrRuntime(paths.hostContainerdSocket, paths.hostContainerdState)), [], { socket: paths.hostContainerdSocket }),
     units: lazyMethods<UnitManager>(() =>
       import('./units').then(m => (kind === 'host' ? m.systemdUnits() : m.sandboxUnits(root, () => platform.containers.isActive(), env))),
     ),

@@ -66,6 +66,14 @@ export function sandboxUnits(root: string, canRun: () => Promise<boolean>, env: 
     return text && Number.isInteger(pid) && signalProcess(pid, 0) ? pid : undefined;
   };
   const childEnv = { ...env, BRKT_ROOT: root } as Record<string, string>;
+  // run/ is a tmpfs on a host; a sandbox keeps it across reboots, so a condition file older
+  // than the last sandbox boot counts as absent (as the sandbox's other status files do).
+  const isCurrent = async (path: string) => {
+    const info = await fs.stat(path).catch(() => undefined);
+    if (!info) return false;
+    const booted = await fs.stat(under('var/lib/brkt/boot.json')).catch(() => undefined);
+    return !booted || info.mtimeMs >= booted.mtimeMs;
+  };
   const spawnRole = (unit: string, argv: string[]) => {
     mkdirSync(dirname(outputFile(unit)), { recursive: true });
     const output = openSync(outputFile(unit), 'a');
@@ -81,7 +89,9 @@ export function sandboxUnits(root: string, canRun: () => Promise<boolean>, env: 
     isActive: async unit => (await runningPid(unit)) !== undefined,
     async isEnabled(unit) {
       const dirs = await fs.readdir(under(UNIT_DIR)).catch(() => [] as string[]);
-      return dirs.some(dir => dir.endsWith('.wants') && existsSync(join(under(UNIT_DIR), dir, unit)));
+      // lstat: the links name unit files of the host image, which a sandbox does not have.
+      const linked = await Promise.all(dirs.filter(dir => dir.endsWith('.wants')).map(dir => fs.lstat(join(under(UNIT_DIR), dir, unit)).then(() => true, () => false)));
+      return linked.includes(true);
     },
     async enable(unit, { now, wantedBy, commands }) {
       const link = wantsLink(unit, wantedBy);
@@ -98,7 +108,7 @@ export function sandboxUnits(root: string, canRun: () => Promise<boolean>, env: 
     },
     async start(unit, commands: ServiceCommands) {
       if (await runningPid(unit)) return;
-      if (commands.skipIfExists && existsSync(commands.skipIfExists)) {
+      if (commands.skipIfExists && (await isCurrent(commands.skipIfExists))) {
         await log(unit, 'start (skipped: condition)', false);
         return;
       }

@@ -65,16 +65,16 @@ export async function runHostContainer(platform: Platform, options: RunOptions, 
     await pullWithRetries(runtime, options.source, timing, signal, log);
   }
   if (signal.aborted) return 0;
+  let task;
   if ((await runtime.containerImage(id)) === undefined) {
-    await runtime.create(await containerSpec(platform, { name: options.name, type: options.type, source: options.source, superpowered: options.superpowered }));
-    log(`host-ctr: created container ${id} from ${options.source}`);
+    task = await runtime.run(await containerSpec(platform, { name: options.name, type: options.type, source: options.source, superpowered: options.superpowered }));
+    log(`host-ctr: created container ${id} from ${options.source} and started its task`);
   } else {
-    log(`host-ctr: adopting the existing container ${id}`);
+    const status = await runtime.taskStatus(id);
+    if (status !== undefined && status !== 'running') await runtime.deleteTask(id); // a dead task from an earlier run
+    task = await runtime.startOrAttach(id, status === 'running');
+    log(`host-ctr: adopted the existing container ${id}; ${status === 'running' ? 'monitoring its running' : 'started its'} task`);
   }
-  const status = await runtime.taskStatus(id);
-  if (status !== undefined && status !== 'running') await runtime.deleteTask(id); // a dead task from an earlier run
-  const task = await runtime.startOrAttach(id, status === 'running');
-  log(`host-ctr: ${status === 'running' ? 'monitoring the running' : 'started the'} task of ${id}`);
   const outcome = await Promise.race([task.exited.then(code => ({ code })), aborted(signal).then(() => undefined)]);
   let code = 0;
   if (outcome) {
