@@ -5,18 +5,11 @@ import { existsSync, readFileSync, readlinkSync, statSync, writeFileSync } from 
 import { brkt, BRKT_BIN, testEnv } from '../helpers/brkt';
 import { spawnBoot, type BootProcess } from '../helpers/boot-process';
 import { makeSandbox, type Sandbox } from '../helpers/sandbox';
-import { buildImage, startRegistry, type Registry } from '../helpers/oci-image';
+import { adminImage, buildImage, startRegistry, type Registry } from '../helpers/oci-image';
 import { eventually, startHostContainerd, withContainerd, type HostContainerd } from '../helpers/host-containerd';
 
 const test = withContainerd();
 const enabled = test !== (test.skip as unknown);
-
-/** The admin image's sheltie, as upstream's admin container has it (nsenter into a host process). */
-const SHELTIE = '#!/bin/sh\nexec nsenter -t "${SHELTIE_TARGET:-1}" -m -u -i -n -p -- "$@"\n';
-const adminImage = (version: string) => buildImage(['sleep', '1000000'], {
-  'etc/os-release': { content: `NAME="brkt test admin"\nVERSION_ID=${version}\n` },
-  'usr/bin/sheltie': { content: SHELTIE, mode: 0o755 },
-});
 
 let registry: Registry;
 let sandbox: Sandbox;

@@ -131,3 +131,26 @@ async function pushImage(base: string, name: string, tag: string, image: OciImag
   if (put.status !== 201) throw new Error(`manifest: ${put.status} ${await put.text()}`);
   return image.manifest.digest;
 }
+
+/** The admin image's sheltie, as upstream's admin container has it (nsenter into a host process). */
+const SHELTIE = '#!/bin/sh\nexec nsenter -t "${SHELTIE_TARGET:-1}" -m -u -i -n -p -- "$@"\n';
+
+/** A stand-in for upstream's admin container: busybox, an os-release, sheltie; it sleeps. */
+export const adminImage = (version: string) => buildImage(['sleep', '1000000'], {
+  'etc/os-release': { content: `NAME="brkt test admin"\nVERSION_ID=${version}\n` },
+  'usr/bin/sheltie': { content: SHELTIE, mode: 0o755 },
+});
+
+// `bun test/helpers/oci-image.ts`: serves admin:v1 on 127.0.0.1 until interrupted (the README's tour).
+if (import.meta.main) {
+  const registry = await startRegistry();
+  await registry.push('admin', 'v1', await adminImage('1'));
+  console.log(`${registry.host}/admin:v1`);
+  const stop = async () => {
+    await registry[Symbol.asyncDispose]();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  setInterval(() => {}, 1 << 30);
+}

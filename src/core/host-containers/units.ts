@@ -1,86 +1,88 @@
 // The systemd units of host and bootstrap containers (host.md 1.2; upstream packages/host-ctr
-// and packages/os), as one table: the unit files a host installs, and the commands a sandbox's
-// service manager runs for an instance of them.
+// and packages/os): the unit files a host installs, and the commands a sandbox's service
+// manager runs for an instance of them.
 import type { ServiceCommands } from '../../platform/container-types';
 import type { HostPaths } from '../../platform/paths';
 
-export interface UnitDefinition {
+/** One `Key=value` line; keys may repeat. */
+export type UnitLine = readonly [key: string, value: string];
+
+/** A unit file as sections of lines: the shape of `brkt install`'s unit table, so these join it. */
+export interface UnitSpec {
   /** File name under /usr/lib/systemd/system. */
   name: string;
-  text: string;
+  sections: ReadonlyArray<readonly [section: string, lines: readonly UnitLine[]]>;
 }
 
 export const HOST_CONTAINERD_UNIT = 'host-containerd.service';
 export const hostContainerUnit = (name: string) => `host-containers@${name}.service`;
 export const bootstrapContainerUnit = (name: string) => `bootstrap-containers@${name}.service`;
 
-/** The unit files, word for word as a host gets them (`brkt install` writes these). */
-export const CONTAINER_UNITS: UnitDefinition[] = [
+const HOST_CTR = '/usr/bin/host-ctr';
+
+/** The units of host and bootstrap containers (host.md 1.2), for `brkt install`'s table. */
+export const CONTAINER_UNITS: readonly UnitSpec[] = [
   {
     name: HOST_CONTAINERD_UNIT,
-    text: `[Unit]
-Description=Host containerd
-After=network-online.target preconfigured.target
-Wants=network-online.target preconfigured.target
-
-[Service]
-Type=notify
-EnvironmentFile=-/etc/network/proxy.env
-ExecStart=/usr/bin/containerd --config /etc/host-containerd/config.toml
-Restart=always
-RestartSec=2
-Delegate=yes
-KillMode=process
-LimitNOFILE=infinity
-
-[Install]
-WantedBy=configured.target
-`,
+    sections: [
+      ['Unit', [['Description', 'Host containerd'], ['After', 'network-online.target preconfigured.target'], ['Wants', 'network-online.target preconfigured.target']]],
+      ['Service', [
+        ['Type', 'notify'],
+        ['EnvironmentFile', '-/etc/network/proxy.env'],
+        ['ExecStart', '/usr/bin/containerd --config /etc/host-containerd/config.toml'],
+        ['Restart', 'always'],
+        ['RestartSec', '2'],
+        ['Delegate', 'yes'],
+        ['KillMode', 'process'],
+        ['LimitNOFILE', 'infinity'],
+      ]],
+      ['Install', [['WantedBy', 'configured.target']]],
+    ],
   },
   {
     name: 'host-containers@.service',
-    text: `[Unit]
-Description=Host container: %i
-After=host-containerd.service
-Wants=host-containerd.service
-
-[Service]
-Type=simple
-EnvironmentFile=-/etc/network/proxy.env
-EnvironmentFile=/etc/host-containers/%i.env
-Environment=LOCAL_DIR=/local
-ExecStart=/usr/bin/host-ctr run --container-id='%i' --source='\${CTR_SOURCE}' --superpowered='\${CTR_SUPERPOWERED}' --registry-config=/etc/host-containers/host-ctr.toml
-Restart=always
-RestartSec=45
-TimeoutStopSec=60
-KillMode=mixed
-
-[Install]
-WantedBy=multi-user.target
-`,
+    sections: [
+      ['Unit', [['Description', 'Host container: %i'], ['After', HOST_CONTAINERD_UNIT], ['Wants', HOST_CONTAINERD_UNIT]]],
+      ['Service', [
+        ['Type', 'simple'],
+        ['EnvironmentFile', '-/etc/network/proxy.env'],
+        ['EnvironmentFile', '/etc/host-containers/%i.env'],
+        ['Environment', 'LOCAL_DIR=/local'],
+        ['ExecStart', `${HOST_CTR} run --container-id='%i' --source='\${CTR_SOURCE}' --superpowered='\${CTR_SUPERPOWERED}' --registry-config=/etc/host-containers/host-ctr.toml`],
+        ['Restart', 'always'],
+        ['RestartSec', '45'],
+        ['TimeoutStopSec', '60'],
+        ['KillMode', 'mixed'],
+      ]],
+      ['Install', [['WantedBy', 'multi-user.target']]],
+    ],
   },
   {
+    // No [Install]: the bootstrap-containers program writes it as a drop-in (RequiredBy when essential).
     name: 'bootstrap-containers@.service',
-    text: `[Unit]
-Description=Bootstrap container: %i
-After=host-containerd.service
-Wants=host-containerd.service
-Before=configured.target
-ConditionPathExists=!/run/bootstrap-containers/%i.ran
-RefuseManualStart=true
-RefuseManualStop=true
-
-[Service]
-Type=oneshot
-EnvironmentFile=-/etc/network/proxy.env
-EnvironmentFile=/etc/bootstrap-containers/%i.env
-Environment=LOCAL_DIR=/local
-ExecStartPre=/usr/bin/touch /run/bootstrap-containers/%i.ran
-ExecStart=/usr/bin/host-ctr run --container-type=bootstrap --container-id='%i' --source='\${CTR_SOURCE}' --registry-config=/etc/host-containers/host-ctr.toml
-ExecStartPost=/usr/bin/bootstrap-containers mark-bootstrap --container-id '%i' --mode \${CTR_MODE}
-RemainAfterExit=true
-StandardOutput=journal+console
-`,
+    sections: [
+      ['Unit', [
+        ['Description', 'Bootstrap container: %i'],
+        ['After', HOST_CONTAINERD_UNIT],
+        ['Wants', HOST_CONTAINERD_UNIT],
+        ['Before', 'configured.target'],
+        ['ConditionPathExists', '!/run/bootstrap-containers/%i.ran'],
+        ['RefuseManualStart', 'true'],
+        ['RefuseManualStop', 'true'],
+      ]],
+      ['Service', [
+        ['Type', 'oneshot'],
+        ['RemainAfterExit', 'true'],
+        ['EnvironmentFile', '-/etc/network/proxy.env'],
+        ['EnvironmentFile', '/etc/bootstrap-containers/%i.env'],
+        ['Environment', 'LOCAL_DIR=/local'],
+        ['ExecStartPre', '/usr/bin/mkdir -p /run/bootstrap-containers'],
+        ['ExecStartPre', '/usr/bin/touch /run/bootstrap-containers/%i.ran'],
+        ['ExecStart', `${HOST_CTR} run --container-type=bootstrap --container-id='%i' --source='\${CTR_SOURCE}' --registry-config=/etc/host-containers/host-ctr.toml`],
+        ['ExecStartPost', "/usr/bin/bootstrap-containers mark-bootstrap --container-id '%i' --mode '${CTR_MODE}'"],
+        ['StandardOutput', 'journal+console'],
+      ]],
+    ],
   },
 ];
 
