@@ -121,6 +121,38 @@ describe('the admin container', () => {
     expect(screen.indexOf('30 100')).toBeLessThan(screen.indexOf('40 120'));
   });
 
+  test('the /exec protocol: OsString arguments, Capacity every 128 writes, exit code in a Normal close', async () => {
+    const ws = new WebSocket(`ws+unix://${sandbox.path('run/api.sock')}:/exec`);
+    ws.binaryType = 'arraybuffer';
+    let output = '';
+    const capacities: number[] = [];
+    const closed = new Promise<{ code: number; reason: string }>(resolve => (ws.onclose = event => resolve({ code: event.code, reason: event.reason })));
+    ws.onmessage = event => {
+      if (typeof event.data === 'string') capacities.push(JSON.parse(event.data).Capacity.messages_written);
+      else output += new TextDecoder().decode(event.data as ArrayBuffer);
+    };
+    await new Promise(resolve => (ws.onopen = resolve));
+    const arg = (text: string) => ({ Unix: Array.from(new TextEncoder().encode(text)) });
+    ws.send(JSON.stringify({ Initialize: { command: [arg('sh'), arg('-c'), arg('wc -c; exit 3')], target: 'admin', tty: null } }));
+    for (let i = 0; i < 300; i++) ws.send(new TextEncoder().encode('x'));
+    ws.send(JSON.stringify('ContentComplete'));
+    expect(await closed).toEqual({ code: 1000, reason: '3' });
+    expect({ output: output.trim(), capacities }).toEqual({ output: '300', capacities: [128, 256] });
+  });
+
+  test('/exec refuses data before Initialize and an unknown target, with the reason in the close frame', async () => {
+    const attempt = async (first: string | Uint8Array) => {
+      const ws = new WebSocket(`ws+unix://${sandbox.path('run/api.sock')}:/exec`);
+      const closed = new Promise<{ code: number; reason: string }>(resolve => (ws.onclose = event => resolve({ code: event.code, reason: event.reason })));
+      await new Promise(resolve => (ws.onopen = resolve));
+      ws.send(first);
+      return closed;
+    };
+    expect(await attempt(new Uint8Array([1]))).toEqual({ code: 1008, reason: 'data before Initialize' });
+    expect(await attempt(JSON.stringify({ Initialize: { command: ['ls'], target: 'nope', tty: null } }))).toEqual({ code: 1011, reason: "Target 'nope' is not a running host container" });
+    expect(await apiclientExec(['nope', 'ls'])).toEqual({ stdout: '', stderr: "Failed to exec in 'nope': Target 'nope' is not a running host container\n", code: 1 });
+  });
+
   test('a client that stops answering pings has its process ended', async () => {
     const client = Bun.spawn([BRKT_BIN, 'exec', 'admin', 'sleep', '4242'], { argv0: 'apiclient', env: { ...testEnv, BRKT_ROOT: sandbox.root }, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
     await eventually(() => runsInAdmin('sleep 4242'), 'sleep 4242 in the container');
