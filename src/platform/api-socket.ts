@@ -10,7 +10,7 @@ import type { Confinement } from './confined';
 import type { HttpListener, ServeHttpOptions, WebSocketSession } from './types';
 
 /** True when something accepts connections on `path` (a running server, not a stale file). */
-async function isLive(path: string): Promise<boolean> {
+export async function isLive(path: string): Promise<boolean> {
   try {
     const socket = await Bun.connect({ unix: path, socket: { data() {}, error() {} } });
     socket.end();

@@ -50,8 +50,9 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
       // Upstream thar-be-settings passes the changed keys on (host-containers reads them).
       const childEnv = { ...env, CHANGED_SETTINGS: changedKeys.join(' ') } as Record<string, string>;
       if (kind === 'host') return (await processes()).runProcess(argv, { timeoutMs: restartOptions?.timeoutMs, env: childEnv });
+      // They read their settings through the API: with none serving, they are logged like the rest.
       const role = basename(argv[0] ?? '');
-      const ran = SANDBOX_ROLES.includes(role);
+      const ran = SANDBOX_ROLES.includes(role) && (await (await import('./api-socket')).isLive(paths.apiSocket));
       const line = JSON.stringify({ time: new Date().toISOString(), service, command: argv, changedKeys, ...(ran ? { ran } : {}) });
       await files.append(paths.restartLog, line + '\n');
       if (ran) return (await processes()).runProcess([...selfCommand(), role, ...argv.slice(1)], { env: { ...childEnv, BRKT_ROOT: root } });
