@@ -36,6 +36,10 @@ export function systemdUnits(): UnitManager {
       await systemctl('disable', unit, ...(now ? ['--now'] : ['--no-reload']), '--no-block');
     },
     async start(unit) {
+      // systemd runs bootstrap units itself before configured.target (and they refuse manual
+      // starts): report what it did, and start only a unit that has not run.
+      if (await succeeds('is-active', '--quiet', unit)) return;
+      if (await succeeds('is-failed', '--quiet', unit)) throw new BrktError('io', `${unit} failed (see journalctl -u ${unit})`);
       await systemctl('start', unit);
     },
     async stop(unit) {
