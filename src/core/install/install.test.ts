@@ -112,10 +112,12 @@ describe('brkt install', () => {
       ['early-boot-config', 'mark-successful-boot', 'migrator', 'settings-applier', 'storewolf', 'sundog'].map(name => `${name}.service`),
     );
     expect(enabled('preconfigured.target.wants')).toEqual(['activate-configured.service', 'apiserver.service']);
-    expect(enabled('configured.target.wants')).toEqual(['activate-multi-user.service']);
+    expect(enabled('configured.target.wants')).toEqual(['activate-multi-user.service', 'host-containerd.service']);
+    // Templates are enabled per instance by the host- and bootstrap-containers programs.
+    expect(existsSync(dir.path(`${ENABLE_DIR}/multi-user.target.wants`))).toBe(false);
     expect(readlinkSync(dir.path(`${ENABLE_DIR}/preconfigured.target.wants/apiserver.service`))).toBe(`${UNIT_DIR}/apiserver.service`);
     expect(readlinkSync(dir.path(`${ENABLE_DIR}/default.target`))).toBe(`${UNIT_DIR}/preconfigured.target`);
-    for (const tool of ['apiclient', 'apiserver', 'updog', 'signpost', 'logdog', 'sheltie', 'migrator']) expect(readlinkSync(dir.path(`usr/bin/${tool}`))).toBe('brkt');
+    for (const tool of ['apiclient', 'apiserver', 'updog', 'signpost', 'logdog', 'sheltie', 'migrator', 'host-containers', 'bootstrap-containers', 'host-ctr']) expect(readlinkSync(dir.path(`usr/bin/${tool}`))).toBe('brkt');
   });
 
   test('running it again keeps the same tree; a regular file where a link goes is refused with nothing written', async () => {

@@ -17,7 +17,8 @@ export function installPlan(): InstallEntry[] {
   const entries: InstallEntry[] = [];
   for (const unit of UNITS) entries.push({ kind: 'file', path: `${UNIT_DIR}/${unit.name}`, content: renderUnit(unit) });
   entries.push({ kind: 'file', path: '/usr/lib/sysusers.d/brkt-api.conf', content: `g ${API_GROUP.name} ${API_GROUP.gid} - -\n` });
-  for (const unit of UNITS) {
+  // A template (`name@.service`) is enabled per instance, by the program that manages them.
+  for (const unit of UNITS.filter(unit => !unit.name.includes('@.'))) {
     for (const [key, suffix] of [['WantedBy', 'wants'], ['RequiredBy', 'requires']] as const) {
       for (const owner of unitValues(unit, 'Install', key)) {
         entries.push({ kind: 'link', path: `${ENABLE_DIR}/${owner}.${suffix}/${unit.name}`, target: `${UNIT_DIR}/${unit.name}` });

@@ -5,6 +5,7 @@
 // services isolate their target without `systemctl set-default` (an image's /etc may persist).
 
 import { ROLE_NAMES } from '../../dispatch';
+import { CONTAINER_UNITS } from '../host-containers/units';
 
 /** Where the units and the brkt binary go, as paths on the target system. */
 export const UNIT_DIR = '/usr/lib/systemd/system';
@@ -159,6 +160,8 @@ export const UNITS: readonly UnitSpec[] = [
       ['Install', [['WantedBy', 'configured.target']]],
     ],
   },
+  // host-containerd, host-containers@ and bootstrap-containers@ (boot-config.md 4-5).
+  ...CONTAINER_UNITS,
 ];
 
 /** Upstream tool names linked to the brkt binary: the roles brkt answers to. */
