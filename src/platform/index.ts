@@ -48,7 +48,9 @@ export function makePlatform(options: PlatformOptions = {}): Platform {
     exec: async (argv, execOptions) => (await processes()).runProcess(argv, execOptions),
     async runRestartCommand(service, argv, changedKeys, restartOptions) {
       // Upstream thar-be-settings passes the changed keys on (host-containers reads them).
-      const childEnv = { ...env, CHANGED_SETTINGS: changedKeys.join(' ') } as Record<string, string>;
+      // One variable holds at most 128 KiB (MAX_ARG_STRLEN); beyond that, none means "all".
+      const changed = changedKeys.join(' ');
+      const childEnv = { ...env, CHANGED_SETTINGS: changed.length < 100_000 ? changed : '' } as Record<string, string>;
       if (kind === 'host') return (await processes()).runProcess(argv, { timeoutMs: restartOptions?.timeoutMs, env: childEnv });
       // They read their settings through the API: with none serving, they are logged like the rest.
       const role = basename(argv[0] ?? '');
