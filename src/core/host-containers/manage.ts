@@ -73,6 +73,8 @@ async function manageOne(platform: Platform, name: string, settings: HostContain
   else await platform.units.disable(unit, { now, wantedBy: 'multi-user.target' });
 }
 
+const CONTAINERS_IN_FLIGHT = 8;
+
 /** Runs the program; errors are counted per container, as upstream. */
 export async function manageHostContainers(platform: Platform, client: ApiClient, changed: string[], log: (line: string) => void): Promise<ManageReport> {
   const containers = await readSection<HostContainerSettings>(client, 'host-containers');
@@ -82,15 +84,27 @@ export async function manageHostContainers(platform: Platform, client: ApiClient
   if (names.length === 0) return report;
   await platform.files.mkdirp(platform.paths.hostContainersStorage, 0o700);
   const target = await platform.units.getDefault();
-  for (const name of names) {
-    try {
-      await manageOne(platform, name, containers[name]!, target);
-      report.handled.push(name);
-      log(`host-containers: ${name}: ${containers[name]!.enabled ? 'enabled' : 'disabled'}`);
-    } catch (error) {
-      report.failed.push({ name, reason: messageOf(error) });
-      log(`host-containers: ${name}: ${messageOf(error)}`);
+  // Containers are independent of each other: a few at a time, so a host with thousands of
+  // them is not thousands of sequential stops, file writes and unit changes. Reported in order.
+  const outcomes = new Map<string, string | undefined>();
+  let next = 0;
+  const worker = async () => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      try {
+        await manageOne(platform, name, containers[name]!, target);
+        outcomes.set(name, undefined);
+      } catch (error) {
+        outcomes.set(name, messageOf(error));
+      }
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONTAINERS_IN_FLIGHT, names.length) }, worker));
+  for (const name of names) {
+    const failure = outcomes.get(name);
+    if (failure === undefined) report.handled.push(name);
+    else report.failed.push({ name, reason: failure });
+    log(`host-containers: ${name}: ${failure ?? (containers[name]!.enabled ? 'enabled' : 'disabled')}`);
   }
   return report;
 }
