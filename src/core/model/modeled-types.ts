@@ -137,6 +137,14 @@ export const SysctlKey = modeled('SysctlKey', v => {
   if (v.includes('..') || v.startsWith('.') || v.startsWith('/')) return `Invalid sysctl key '${v}': must not contain .. or start with . or /`;
   return undefined;
 }, { pattern: '^[a-zA-Z0-9./_-]{1,128}$' });
+// brkt: a sysctl value is written on one line of sysctl.d; upstream takes any string, so a line
+// break there would add a sysctl of the value's choosing.
+// systemd-sysctl trims the value, so brkt refuses surrounding whitespace rather than store a value
+// other than the one applied.
+export const SysctlValue = modeled('SysctlValue', v => {
+  if (/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u.test(v)) return `Invalid sysctl value ${JSON.stringify(v)}: must be one line without control or format characters`;
+  return v.trim() === v ? undefined : `Invalid sysctl value ${JSON.stringify(v)}: must not start or end with whitespace`;
+});
 export const KmodKey = modeled('KmodKey', v => (/^[a-zA-Z0-9_-]{1,56}$/.test(v) ? undefined : `Invalid kernel module name '${v}': 1 to 56 of A-Z a-z 0-9 _ -`), {
   pattern: '^[a-zA-Z0-9_-]{1,56}$',
 });

@@ -92,7 +92,7 @@ export const HugepagesSettings = Type.Object({
 
 export const KernelSettings = Type.Object({
   lockdown: opt(T.Lockdown),
-  sysctl: opt(map(T.SysctlKey, Type.String())),
+  sysctl: opt(map(T.SysctlKey, T.SysctlValue)),
   modules: opt(map(T.KmodKey, KernelModule, 'Kernel modules by name')),
   hugepages: opt(HugepagesSettings),
 }, { ...strict, title: 'KernelSettings' });

@@ -30,6 +30,14 @@ const FILE_FORMATS: Record<string, FileFormat> = {
   'ecs.config': 'env',
   'chrony-conf': 'chrony',
   'kubernetes-ca-crt': 'raw',
+  'sysctl-conf': 'sysctl',
+  'modprobe-conf': 'words',
+  'modules-load-conf': 'words',
+  'resolv-conf': 'words',
+  'ca-bundle-crt': 'pem',
+  'cri-base-json': 'json',
+  'bootconfig-data': 'bootconfig',
+  'bootstrap-commands-toml': 'toml',
 };
 
 const OS = { pretty_name: 'Bottlerocket OS 1.0.0', variant_id: 'aws-dev', version_id: '1.0.0', build_id: '6ef1139f', arch: 'x86_64' };
