@@ -118,7 +118,7 @@ describe('brkt settings schema', () => {
     const schema = JSON.parse(result.stdout);
     expect(schema.additionalProperties).toBe(false);
     expect('kubernetes' in schema.properties).toBe(variant.startsWith('aws-k8s'));
-    expect('ecs' in schema.properties).toBe(variant === 'aws-ecs-1');
+    expect('ecs' in schema.properties).toBe(variant.startsWith('aws-ecs'));
     const validate = new Ajv({ strict: false }).compile(schema);
     const defaults = assemble(variantDefaults(variant).settings.map(pair => ({ segments: pair.key.segments, text: pair.text })), 1).value;
     expect(validate(defaults)).toBe(true);
