@@ -12,7 +12,7 @@ export class BootCommand extends BrktCommand {
   static override paths = [[]];
   static override usage = Command.Usage({
     description: 'Run the boot sequence of the host (or sandbox)',
-    details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. On the first boot of a partition set, mark-successful-boot first waits for the settings.boot-health checks and, when one fails, reboots into the other set. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
+    details: `Runs each boot step in order (bootloader, migrator, storewolf, apiserver, early-boot-config, sundog, settings-applier, bootstrap-commands, mark-successful-boot), one line per step; the first failure stops the boot with exit 1. On the first boot of a partition set, mark-successful-boot first waits for the settings.boot-health checks and, when one fails, reboots into the other set. With --serve the API keeps being served afterwards. In a sandbox, 'brkt reboot' (or SIGHUP) makes a serving boot stop serving, let the sandbox bootloader choose a set, and boot again in the same process.`,
     examples: [
       ['Boot and keep serving the API', '$0 boot --serve'],
       ['Boot a sandbox and keep serving its API', '$0 boot --serve --root ./sandbox'],

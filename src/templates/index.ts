@@ -12,6 +12,15 @@ import kubeletKubeconfig from './kubelet-kubeconfig.hbs' with { type: 'text' };
 import kubernetesCaCrt from './kubernetes-ca-crt.hbs' with { type: 'text' };
 import motd from './motd.hbs' with { type: 'text' };
 import updogToml from './updog-toml.hbs' with { type: 'text' };
+// Current upstream's host files (settings-now.md 5.2).
+import sysctlConf from './sysctl-conf.hbs' with { type: 'text' };
+import modprobeConf from './modprobe-conf.hbs' with { type: 'text' };
+import modulesLoadConf from './modules-load-conf.hbs' with { type: 'text' };
+import resolvConf from './resolv-conf.hbs' with { type: 'text' };
+import caBundleCrt from './ca-bundle-crt.hbs' with { type: 'text' };
+import criBaseJson from './cri-base-json.hbs' with { type: 'text' };
+import bootconfigData from './bootconfig-data.hbs' with { type: 'text' };
+import bootstrapCommandsToml from './bootstrap-commands-toml.hbs' with { type: 'text' };
 
 export const EMBEDDED_TEMPLATES: ReadonlyMap<string, string> = new Map([
   ['motd', motd],
@@ -26,6 +35,14 @@ export const EMBEDDED_TEMPLATES: ReadonlyMap<string, string> = new Map([
   ['containerd-config-toml_aws-ecs-1', containerdAwsEcs1],
   ['containerd-config-toml_aws-dev', containerdAwsDev],
   ['host-containers-toml', hostContainersToml],
+  ['sysctl-conf', sysctlConf],
+  ['modprobe-conf', modprobeConf],
+  ['modules-load-conf', modulesLoadConf],
+  ['resolv-conf', resolvConf],
+  ['ca-bundle-crt', caBundleCrt],
+  ['cri-base-json', criBaseJson],
+  ['bootconfig-data', bootconfigData],
+  ['bootstrap-commands-toml', bootstrapCommandsToml],
 ]);
 
 /** Where upstream installs its templates; an embedded template answers for a missing file there. */

@@ -107,18 +107,18 @@ describe('brkt boot', () => {
     await using dir = makeTempDir();
     const result = await brkt('brkt', ['dev', 'init', '--variant', 'aws-k8s-1.99', dir.path('sb')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("brkt: Unknown variant 'aws-k8s-1.99': brkt ships the defaults of aws-dev, aws-ecs-1, aws-k8s-1.15, aws-k8s-1.16, aws-k8s-1.17\n");
+    expect(result.stderr).toBe("brkt: Unknown variant 'aws-k8s-1.99': brkt ships the defaults of aws-dev, aws-ecs-1, aws-k8s-1.15, aws-k8s-1.16, aws-k8s-1.17, aws-k8s-1.31, aws-ecs-2\n");
   });
 });
 
 describe('brkt settings schema', () => {
-  test.each(['aws-dev', 'aws-ecs-1', 'aws-k8s-1.15', 'aws-k8s-1.16', 'aws-k8s-1.17'])('%s: a JSON Schema its own defaults satisfy', async variant => {
+  test.each(['aws-dev', 'aws-ecs-1', 'aws-k8s-1.15', 'aws-k8s-1.16', 'aws-k8s-1.17', 'aws-k8s-1.31', 'aws-ecs-2'])('%s: a JSON Schema its own defaults satisfy', async variant => {
     const result = await brkt('brkt', ['settings', 'schema', '--variant', variant]);
     expect(result.code).toBe(0);
     const schema = JSON.parse(result.stdout);
     expect(schema.additionalProperties).toBe(false);
     expect('kubernetes' in schema.properties).toBe(variant.startsWith('aws-k8s'));
-    expect('ecs' in schema.properties).toBe(variant === 'aws-ecs-1');
+    expect('ecs' in schema.properties).toBe(variant.startsWith('aws-ecs'));
     const validate = new Ajv({ strict: false }).compile(schema);
     const defaults = assemble(variantDefaults(variant).settings.map(pair => ({ segments: pair.key.segments, text: pair.text })), 1).value;
     expect(validate(defaults)).toBe(true);

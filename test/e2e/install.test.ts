@@ -22,7 +22,7 @@ describe('brkt install', () => {
   test('copies the binary and links the tools to it', async () => {
     await using dir = makeTempDir();
     const result = await brkt('brkt', ['--root', dir.root, 'install'], {});
-    expect(result).toEqual({ stdout: `Installed 16 files and 21 links under ${dir.root}\nbinary: ${dir.path('usr/bin/brkt')} (copied from ${BRKT_BIN})\n`, stderr: '', code: 0 });
+    expect(result).toEqual({ stdout: `Installed 17 files and 22 links under ${dir.root}\nbinary: ${dir.path('usr/bin/brkt')} (copied from ${BRKT_BIN})\n`, stderr: '', code: 0 });
     expect(statSync(dir.path('usr/bin/brkt')).mode & 0o777).toBe(0o755);
     const help = await brkt('', ['--help'], { bin: dir.path('usr/bin/migrator') });
     expect(help.stdout).toContain('Usage: migrator');

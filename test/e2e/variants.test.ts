@@ -11,6 +11,7 @@ import { brkt } from '../helpers/brkt';
 import { spawnBoot } from '../helpers/boot-process';
 import { makeTempDir } from '../helpers/sandbox';
 import { SHIPPED_VARIANTS } from '../../src/core/model/defaults';
+import { readBootconfig, readPem, readSysctl, readWords } from '../helpers/config-formats';
 
 /** A line of an environment file (systemd EnvironmentFile, ecs.config): NAME=value, no shell syntax. */
 const ENV_LINE = /^[A-Z_][A-Z0-9_]*=("[^"\\$`]*"|[^\s"'\\$`]*)$/;
@@ -46,6 +47,19 @@ const PARSERS: Record<string, (text: string, motd: string) => void> = {
     expect(config).toMatchObject({ kind: 'Config', clusters: [{ cluster: { server: expect.stringMatching(/^https:\/\//) } }] });
   },
   'kubernetes-ca-crt': text => expect(new X509Certificate(text).ca).toBe(true),
+  // Current upstream's host files: empty until their settings are given, then well-formed.
+  // Empty, or the reserved EKS add-on ports of the current Kubernetes variant's defaults.
+  'sysctl-conf': text => expect(readSysctl(text).filter(([key]) => key !== 'net/ipv4/ip_local_reserved_ports')).toEqual([]),
+  'modprobe-conf': text => expect(readWords(text)).toEqual([]),
+  'modules-load-conf': text => expect(readWords(text)).toEqual([]),
+  'resolv-conf': text => expect(readWords(text)).toEqual([]),
+  'ca-bundle-crt': text => {
+    expect(readPem(text)).toHaveLength(1);
+    expect(new X509Certificate(text.slice(text.indexOf('-----BEGIN'))).ca).toBe(true);
+  },
+  'cri-base-json': text => expect(JSON.parse(text)).toMatchObject({ ociVersion: expect.any(String), process: { capabilities: { effective: expect.arrayContaining(['CAP_CHOWN']) } } }),
+  'bootconfig-data': text => expect(readBootconfig(text)).toEqual([]),
+  'bootstrap-commands-toml': text => expect(parseToml(text)).toEqual({}),
 };
 
 describe.each(SHIPPED_VARIANTS.map(variant => [variant]))('a fresh %s sandbox', variant => {
@@ -113,7 +127,7 @@ test('a commit whose apply fails says both in one line, exit 1, and --json-resul
 
 test.concurrent('the README and dev init --help name exactly the shipped variants', async () => {
   const readme = readFileSync(join(import.meta.dir, '../../README.md'), 'utf8');
-  const listed = /The variants are those of 2020 whose\s+defaults brkt ships: (.+?)\. The default/.exec(readme)?.[1];
+  const listed = /The variants whose defaults brkt ships are\s+those of 2020 and two current ones with current upstream defaults: (.+?)\. The default/s.exec(readme)?.[1];
   expect(listed?.split(/,\s*/)).toEqual(SHIPPED_VARIANTS);
   const help = await brkt('brkt', ['dev', 'init', '--help']);
   expect(help.code).toBe(0);

@@ -4,7 +4,7 @@
 import { parse as parseToml } from 'smol-toml';
 import { parseDocument } from 'yaml';
 
-export type FileFormat = 'toml' | 'yaml' | 'env' | 'chrony' | 'html-text' | 'raw';
+export type FileFormat = 'toml' | 'yaml' | 'env' | 'chrony' | 'html-text' | 'raw' | 'sysctl' | 'words' | 'json' | 'bootconfig' | 'pem';
 
 export function readToml(text: string): unknown {
   return parseToml(text);
@@ -110,6 +110,72 @@ export function readHtmlText(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#x27|#x60|#x3D);/g, entity => HTML_ENTITIES[entity]!);
 }
 
+const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** The lines of a line-based file: every line ends in a newline and holds no control character. */
+function strictLines(what: string, text: string): string[] {
+  if (text !== '' && !text.endsWith('\n')) throw new Error(`${what}: no newline at the end`);
+  const lines = text.split('\n').slice(0, -1);
+  lines.forEach((line, index) => {
+    if (CONTROL.test(line)) throw new Error(`${what}: control or format character on line ${index + 1}`);
+  });
+  return lines;
+}
+
+/** sysctl.d lines as systemd-sysctl reads them: `-key = value`, key and value trimmed. */
+export function readSysctl(text: string): Array<[string, string]> {
+  return strictLines('sysctl', text).map((line, index) => {
+    const match = /^-([^\s=]+) = (\S(?:.*\S)?)?$/.exec(line);
+    if (!match) throw new Error(`sysctl: line ${index + 1} is not '-key = value': ${JSON.stringify(line)}`);
+    return [match[1]!, match[2] ?? ''];
+  });
+}
+
+/** Lines of words separated by single spaces (modprobe.d, modules-load.d, resolv.conf). */
+export function readWords(text: string): string[][] {
+  return strictLines('words', text).map((line, index) => {
+    const words = line.split(' ');
+    if (words.some(word => word === '' || /\s/.test(word))) throw new Error(`words: stray whitespace on line ${index + 1}: ${JSON.stringify(line)}`);
+    if (/^[#;]/.test(line)) throw new Error(`words: comment on line ${index + 1}`);
+    return words;
+  });
+}
+
+/** bootconfig text: `section.key = "v", 'v'` or a bare `section.key`. */
+export function readBootconfig(text: string): Array<[string, string[]]> {
+  return strictLines('bootconfig', text).map((line, index) => {
+    const match = /^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)(?: = (.*))?$/.exec(line);
+    if (!match) throw new Error(`bootconfig: line ${index + 1}: ${JSON.stringify(line)}`);
+    const values: string[] = [];
+    let rest = match[2];
+    while (rest !== undefined) {
+      const value = /^("[^"]*"|'[^']*')(, (.*))?$/.exec(rest);
+      if (!value) throw new Error(`bootconfig: bad value on line ${index + 1}: ${JSON.stringify(rest)}`);
+      values.push(value[1]!.slice(1, -1));
+      rest = value[3];
+    }
+    return [match[1]!, values];
+  });
+}
+
+/** A PEM bundle: comment lines and certificate blocks only; each block's base64 body. */
+export function readPem(text: string): string[] {
+  const out: string[] = [];
+  let block: string[] | undefined;
+  for (const line of strictLines('pem', text)) {
+    if (block) {
+      if (line === '-----END CERTIFICATE-----') {
+        out.push(block.join(''));
+        block = undefined;
+      } else if (/^[A-Za-z0-9+/=]{1,64}$/.test(line)) block.push(line);
+      else throw new Error(`pem: bad line in a certificate: ${JSON.stringify(line)}`);
+    } else if (line === '-----BEGIN CERTIFICATE-----') block = [];
+    else if (!line.startsWith('#')) throw new Error(`pem: text outside a certificate: ${JSON.stringify(line)}`);
+  }
+  if (block) throw new Error('pem: unterminated certificate');
+  return out;
+}
+
 export function readFormat(format: FileFormat, text: string): unknown {
   switch (format) {
     case 'toml':
@@ -124,5 +190,15 @@ export function readFormat(format: FileFormat, text: string): unknown {
       return readHtmlText(text);
     case 'raw':
       return text;
+    case 'sysctl':
+      return readSysctl(text);
+    case 'words':
+      return readWords(text);
+    case 'json':
+      return JSON.parse(text);
+    case 'bootconfig':
+      return readBootconfig(text);
+    case 'pem':
+      return readPem(text);
   }
 }

@@ -117,6 +117,11 @@ async function renderFiles(
   const rendered: RenderedFile[] = [];
   for (const name of Object.keys(files).sort()) {
     const file = files[name]!;
+    // Upstream thar-be-settings skips such a file in both modes, with an info log.
+    if (file['overwrite-path-if-present'] === false && (await platform.files.exists(platform.path(file.path)))) {
+      log(`applier: ${name}: ${file.path} exists and overwrite-path-if-present is false, not rendering it`);
+      continue;
+    }
     try {
       const text = await loadTemplate(platform, file['template-path']);
       rendered.push({ name, path: file.path, content: renderTemplate(text, model, file['template-path']), mode: parseMode(name, file.mode) });

@@ -14,6 +14,8 @@ export interface ConfigurationFileInfo {
   'template-path': string;
   /** Later upstream: the file's permissions as an octal string ("0600"); 0644 when absent. */
   mode?: string;
+  /** Later upstream (settings-now.md 4): false leaves the file alone when its path exists. */
+  'overwrite-path-if-present'?: boolean;
 }
 
 export interface SettingsSource {

@@ -35,7 +35,7 @@ describe('boot: user data, generators, render all', () => {
       expect(lines.filter(line => /^boot: (early-boot-config|sundog|settings-applier)/.test(line))).toEqual([
         `boot: early-boot-config: staged user data from ${sandbox.path(USER_DATA_FILE)}, no identity document (region us-east-1)`,
         expect.stringMatching(/^boot: sundog: committed \d+ keys; generated settings\.host-containers\.admin\.source, settings\.host-containers\.control\.source, settings\.updates\.metadata-base-url, settings\.updates\.seed$/),
-        expect.stringMatching(/^boot: settings-applier: committed 4 keys \(2 weak\); wrote \d+ files, skipped \d+ \(see above\), ran 3 restart commands$/),
+        expect.stringMatching(/^boot: settings-applier: committed 4 keys \(2 weak\); wrote \d+ files, skipped \d+ \(see above\), ran 5 restart commands$/),
       ]);
       const settings = await get(context, '/settings');
       expect(settings.motd).toBe('hello from user data');

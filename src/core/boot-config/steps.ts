@@ -8,6 +8,7 @@ import { runSundog } from './generators';
 import { httpLaunchApi, LAUNCH_TX, type PendingTransaction } from './launch-api';
 import { STRENGTH_METADATA, strengthText } from '../datastore/strength';
 import type { Platform } from '../../platform/types';
+import { runBootstrapCommands } from '../bootstrap-commands/run';
 
 /**
  * settings-committer: reads what `bottlerocket-launch` holds (GET /v2/tx, as upstream logs it),
@@ -65,5 +66,16 @@ export const renderAllStep: BootStep = {
   },
 };
 
+/** bootstrap-commands.service: after settings-applier, before anything that needs `preconfigured.target`. */
+export const bootstrapCommandsStep: BootStep = {
+  name: 'bootstrap-commands',
+  async run({ platform, log }) {
+    const report = await runBootstrapCommands(platform, log);
+    if (!report) return 'no bootstrap-commands file';
+    if (report.ran.length + report.failed.length === 0) return 'nothing to run';
+    return `ran ${report.ran.join(', ') || 'none'}${report.failed.length ? `; failed ${report.failed.join(', ')} (see above)` : ''}`;
+  },
+};
+
 /** In boot order; the API server must be serving on `paths.apiSocket` before the first. */
-export const SETTINGS_BOOT_STEPS: BootStep[] = [userDataStep, generatorsStep, renderAllStep];
+export const SETTINGS_BOOT_STEPS: BootStep[] = [userDataStep, generatorsStep, renderAllStep, bootstrapCommandsStep];

@@ -10,7 +10,7 @@ test('storewolf alone creates the datastore; unknown steps and the API server ar
   await runBootStep(context, 'storewolf');
   expect(lines).toEqual([expect.stringMatching(/^boot: storewolf: created the 1\.0\.0 datastore, \d+ defaults staged in bottlerocket-launch, \d+ written live$/)]);
   expect(await sandbox.platform.files.exists(sandbox.platform.paths.datastore)).toBe(true);
-  const steps = 'bootloader, os-release, migrator, storewolf, early-boot-config, sundog, settings-applier, configured.target, mark-successful-boot';
+  const steps = 'bootloader, os-release, migrator, storewolf, early-boot-config, sundog, settings-applier, bootstrap-commands, configured.target, mark-successful-boot';
   for (const name of ['apiserver', 'nope']) {
     await expect(runBootStep(context, name)).rejects.toThrow(`Unknown boot step '${name}' (steps: ${steps}; the API server runs as 'apiserver')`);
   }

@@ -8,7 +8,7 @@ import type { Applier } from '../api/applier';
 import { apiserverStep, storewolfStep } from '../api/boot-steps';
 import { bootloaderStep, markSuccessfulBootStep } from '../bootloader/boot-steps';
 import { migratorStep } from '../migrations/boot-step';
-import { generatorsStep, renderAllStep, userDataStep } from '../boot-config/steps';
+import { bootstrapCommandsStep, generatorsStep, renderAllStep, userDataStep } from '../boot-config/steps';
 import { configuredTargetStep } from '../bootstrap-containers/boot-step';
 
 export interface BootContext {
@@ -44,6 +44,8 @@ export const BOOT_STEPS: BootStep[] = [
   // sundog and settings-applier each commit `bottlerocket-launch` first (settings-committer).
   generatorsStep,
   renderAllStep,
+  // Current upstream: apiclient commands from settings, after the first full apply.
+  bootstrapCommandsStep,
   configuredTargetStep,
   markSuccessfulBootStep,
 ];

@@ -87,7 +87,7 @@ describe('brkt install', () => {
       }
       return seen.has(b) && a !== b;
     };
-    const chain = ['migrator', 'storewolf', 'apiserver', 'early-boot-config', 'sundog', 'settings-applier', 'mark-successful-boot'].map(name => `${name}.service`);
+    const chain = ['migrator', 'storewolf', 'apiserver', 'early-boot-config', 'sundog', 'settings-applier', 'bootstrap-commands', 'mark-successful-boot'].map(name => `${name}.service`);
     for (let i = 0; i + 1 < chain.length; i++) expect(before(chain[i]!, chain[i + 1]!)).toBe(true);
     for (const step of chain) expect(before(step, 'preconfigured.target')).toBe(true);
     expect(before('migrator.service', 'mark-successful-boot.service')).toBe(true);
@@ -106,10 +106,11 @@ describe('brkt install', () => {
     expect(requires('early-boot-config.service')).toContain('storewolf.service');
     expect(requires('sundog.service')).toContain('early-boot-config.service');
     expect(requires('settings-applier.service')).toEqual(expect.arrayContaining(['storewolf.service', 'sundog.service', 'early-boot-config.service']));
-    expect(requires('mark-successful-boot.service')).toEqual(expect.arrayContaining(['migrator.service', 'settings-applier.service']));
+    expect(requires('bootstrap-commands.service')).toContain('settings-applier.service');
+    expect(requires('mark-successful-boot.service')).toEqual(expect.arrayContaining(['migrator.service', 'settings-applier.service', 'bootstrap-commands.service']));
     const enabled = (dirName: string) => readdirSync(dir.path(`${ENABLE_DIR}/${dirName}`)).sort();
     expect(enabled('preconfigured.target.requires')).toEqual(
-      ['early-boot-config', 'mark-successful-boot', 'migrator', 'settings-applier', 'storewolf', 'sundog'].map(name => `${name}.service`),
+      ['bootstrap-commands', 'early-boot-config', 'mark-successful-boot', 'migrator', 'settings-applier', 'storewolf', 'sundog'].map(name => `${name}.service`),
     );
     expect(enabled('preconfigured.target.wants')).toEqual(['activate-configured.service', 'apiserver.service']);
     expect(enabled('configured.target.wants')).toEqual(['activate-multi-user.service', 'host-containerd.service']);

@@ -130,14 +130,30 @@ export const UNITS: readonly UnitSpec[] = [
     ],
   },
   {
+    // Current upstream (settings-now.md 7): apiclient commands from settings, after the first
+    // full apply; an essential failure fails the unit, so preconfigured.target is not reached.
+    name: 'bootstrap-commands.service',
+    sections: [
+      ['Unit', [
+        ['Description', 'Run apiclient commands from settings.bootstrap-commands'],
+        ['After', 'settings-applier.service apiserver.service'],
+        ['Requires', 'settings-applier.service'],
+        ['Wants', 'apiserver.service'],
+        ...LOCKED,
+      ]],
+      ['Service', oneshot([step('bootstrap-commands')])],
+      ['Install', [['RequiredBy', 'preconfigured.target']]],
+    ],
+  },
+  {
     // brkt: after the whole boot sequence (upstream: right after the migrator), so a boot that
     // fails to configure the host is not marked successful and the bootloader falls back.
     name: 'mark-successful-boot.service',
     sections: [
       ['Unit', [
         ['Description', 'Mark the partition set as successfully booted'],
-        ['After', 'migrator.service settings-applier.service'],
-        ['Requires', 'migrator.service settings-applier.service'],
+        ['After', 'migrator.service settings-applier.service bootstrap-commands.service'],
+        ['Requires', 'migrator.service settings-applier.service bootstrap-commands.service'],
         ...LOCKED,
       ]],
       ['Service', oneshot(['/usr/bin/signpost mark-successful-boot'])],

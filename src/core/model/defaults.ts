@@ -11,6 +11,10 @@ import AWS_DEV from './defaults/aws-dev.toml' with { type: 'text' };
 import AWS_ECS_1 from './defaults/aws-ecs-1.toml' with { type: 'text' };
 import AWS_K8S from './defaults/aws-k8s.toml' with { type: 'text' };
 import BRKT from './defaults/brkt.toml' with { type: 'text' };
+import HOST_KEYS from './defaults/host-keys.toml' with { type: 'text' };
+import CURRENT from './defaults/current.toml' with { type: 'text' };
+import AWS_K8S_CURRENT from './defaults/aws-k8s-current.toml' with { type: 'text' };
+import AWS_ECS_CURRENT from './defaults/aws-ecs-current.toml' with { type: 'text' };
 
 /**
  * Override files per variant. Upstream v1.0.0 has one directory for Kubernetes,
@@ -18,11 +22,14 @@ import BRKT from './defaults/brkt.toml' with { type: 'text' };
  * three k8s variants share `aws-k8s.toml` (its containerd template is `..._aws-k8s`).
  */
 export const VARIANT_DEFAULTS: Record<string, string[]> = {
-  'aws-dev': [BASE, AWS_DEV, BRKT],
-  'aws-ecs-1': [BASE, AWS_ECS_1, BRKT],
-  'aws-k8s-1.15': [BASE, AWS_K8S, BRKT],
-  'aws-k8s-1.16': [BASE, AWS_K8S, BRKT],
-  'aws-k8s-1.17': [BASE, AWS_K8S, BRKT],
+  'aws-dev': [BASE, AWS_DEV, BRKT, HOST_KEYS],
+  'aws-ecs-1': [BASE, AWS_ECS_1, BRKT, HOST_KEYS],
+  'aws-k8s-1.15': [BASE, AWS_K8S, BRKT, HOST_KEYS],
+  'aws-k8s-1.16': [BASE, AWS_K8S, BRKT, HOST_KEYS],
+  'aws-k8s-1.17': [BASE, AWS_K8S, BRKT, HOST_KEYS],
+  // Current variants: the 2020 files, brkt's, then current upstream's values on top.
+  'aws-k8s-1.31': [BASE, AWS_K8S, BRKT, HOST_KEYS, CURRENT, AWS_K8S_CURRENT],
+  'aws-ecs-2': [BASE, AWS_ECS_1, BRKT, HOST_KEYS, CURRENT, AWS_ECS_CURRENT],
 };
 
 export const SHIPPED_VARIANTS = Object.keys(VARIANT_DEFAULTS);

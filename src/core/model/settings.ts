@@ -55,6 +55,8 @@ export const HostContainer = Type.Object({
   enabled: opt(Type.Boolean()),
   superpowered: opt(Type.Boolean()),
   'user-data': opt(T.ValidBase64),
+  // Later upstream (SM v0.14.0): the container's command, replacing its image's.
+  command: opt(Type.Array(Type.String())),
 }, { ...strict, title: 'ContainerImage' });
 
 export const NtpSettings = Type.Object({
@@ -70,19 +72,34 @@ export const AwsSettings = Type.Object({
 }, { ...strict, title: 'AwsSettings' });
 
 export const NetworkSettings = Type.Object({
-  hostname: opt(T.ValidLinuxHostname),
+  hostname: opt(T.EtcHostname),
   'https-proxy': opt(T.Url),
   'no-proxy': opt(Type.Array(T.SingleLineString)),
 }, { ...strict, title: 'NetworkSettings' });
 
+export const KernelModule = Type.Object({
+  allowed: opt(Type.Boolean({ description: 'false: the module may not be loaded (blacklisted and its install replaced)' })),
+  autoload: opt(Type.Boolean({ description: 'Load the module at boot' })),
+}, { ...strict, title: 'KmodSetting' });
+
+export const HugepagesSettings = Type.Object({
+  static: opt(Type.Record(Type.String(), Type.Unknown(), { 'x-brkt-type': 'StaticHugepages', description: 'essential: bool, and "<size>": {count} per page size' })),
+  transparent: opt(Type.Object({
+    enabled: opt(Type.String({ enum: ['never', 'madvise', 'always'] })),
+    defrag: opt(Type.String({ enum: ['never', 'madvise', 'defer', 'defer+madvise', 'always'] })),
+  }, { ...strict, title: 'TransparentHugepages' })),
+}, { ...strict, title: 'HugepagesSettings' });
+
 export const KernelSettings = Type.Object({
   lockdown: opt(T.Lockdown),
-  sysctl: opt(map(T.SysctlKey, Type.String())),
+  sysctl: opt(map(T.SysctlKey, T.SysctlValue)),
+  modules: opt(map(T.KmodKey, KernelModule, 'Kernel modules by name')),
+  hugepages: opt(HugepagesSettings),
 }, { ...strict, title: 'KernelSettings' });
 
 export const DnsSettings = Type.Object({
   'name-servers': opt(Type.Array(T.IpAddr)),
-  'search-list': opt(Type.Array(T.ValidLinuxHostname)),
+  'search-list': opt(Type.Array(T.EtcHostname)),
 }, { ...strict, title: 'DnsSettings' });
 
 export const BootstrapContainer = Type.Object({
@@ -90,12 +107,33 @@ export const BootstrapContainer = Type.Object({
   mode: opt(T.BootstrapContainerMode),
   'user-data': opt(T.ValidBase64),
   essential: opt(Type.Boolean()),
+  command: opt(Type.Array(Type.String())),
 }, { ...strict, title: 'BootstrapContainer' });
 
+/** settings-now.md 7: apiclient commands run at boot after the settings are applied. */
+export const BootstrapCommand = Type.Object({
+  commands: opt(Type.Array(Type.Array(Type.String(), { 'x-brkt-type': 'ApiclientCommand' }), { description: 'Commands in order, each apiclient and its arguments' })),
+  mode: opt(T.BootstrapContainerMode),
+  essential: opt(Type.Boolean({ description: 'A failure stops the boot' })),
+}, { ...strict, title: 'BootstrapCommand' });
+
 export const PemCertificate = Type.Object({
-  data: opt(T.ValidBase64),
+  data: opt(T.PemCertificateString),
   trusted: opt(Type.Boolean()),
 }, { ...strict, title: 'PemCertificate' });
+
+const bootParameters = () => map(T.BootConfigKey, Type.Array(T.BootConfigValue));
+export const BootSettings = Type.Object({
+  'reboot-to-reconcile': opt(Type.Boolean()),
+  'kernel-parameters': opt(bootParameters()),
+  'init-parameters': opt(bootParameters()),
+}, { ...strict, title: 'BootSettings', 'x-brkt-aliases': { kernel: 'kernel-parameters', init: 'init-parameters' } });
+
+const rlimitValue = Type.Unsafe<number>({ 'x-brkt-type': 'RlimitValue', description: 'An integer in -1..2^63-1, or "unlimited" (-1)' });
+export const OciDefaultsSettings = Type.Object({
+  capabilities: opt(map(T.OciCapability, Type.Boolean(), 'Capabilities of workload containers by kebab-case name')),
+  'resource-limits': opt(map(T.OciRlimitType, Type.Object({ 'hard-limit': opt(rlimitValue), 'soft-limit': opt(rlimitValue) }, { ...strict, title: 'OciDefaultsResourceLimit' }))),
+}, { ...strict, title: 'OciDefaults' });
 
 export const ContainerRegistrySettings = Type.Object({
   mirrors: opt(Type.Array(Type.Object({ registry: opt(T.SingleLineString), endpoint: opt(Type.Array(T.Url)) }, strict))),
@@ -106,7 +144,7 @@ export const ContainerRegistrySettings = Type.Object({
     auth: opt(T.ValidBase64),
     identitytoken: opt(T.SingleLineString),
   }, strict))),
-}, { ...strict, title: 'RegistrySettings' });
+}, { ...strict, title: 'RegistrySettings', 'x-brkt-aliases': { creds: 'credentials' } });
 
 export const MetricsSettings = Type.Object({
   'metrics-url': opt(T.Url),
@@ -152,11 +190,16 @@ export const SECTIONS = {
   autoscaling: Type.Object({ 'should-wait': opt(Type.Boolean()) }, { ...strict, title: 'AutoScalingSettings' }),
   'oci-hooks': Type.Object({ 'log4j-hotpatch-enabled': opt(Type.Boolean()) }, { ...strict, title: 'OciHooks' }),
   'boot-health': BootHealthSettings,
+  // Current upstream (settings-now.md 5).
+  'bootstrap-commands': map(T.Identifier, BootstrapCommand, 'apiclient commands run at boot, by name'),
+  boot: BootSettings,
+  'oci-defaults': OciDefaultsSettings,
 } as const;
 
 export type SectionName = keyof typeof SECTIONS;
 
-const LATER: SectionName[] = ['network', 'kernel', 'dns', 'bootstrap-containers', 'pki', 'container-registry', 'metrics', 'cloudformation', 'autoscaling', 'oci-hooks', 'boot-health'];
+const LATER: SectionName[] = ['network', 'kernel', 'dns', 'bootstrap-containers', 'pki', 'container-registry', 'metrics', 'cloudformation', 'autoscaling', 'oci-hooks', 'boot-health',
+  'bootstrap-commands', 'boot', 'oci-defaults'];
 const K8S: SectionName[] = ['motd', 'kubernetes', 'updates', 'host-containers', 'ntp', 'aws', ...LATER];
 
 /** Sections per 2020 variant, in upstream's serialization order (settings.md 1). */
@@ -166,6 +209,9 @@ export const VARIANT_SECTIONS: Record<string, SectionName[]> = {
   'aws-k8s-1.17': K8S,
   'aws-ecs-1': ['motd', 'updates', 'host-containers', 'ntp', 'aws', 'ecs', ...LATER],
   'aws-dev': ['motd', 'updates', 'host-containers', 'ntp', 'aws', ...LATER],
+  // Current variants (settings-now.md 5.1).
+  'aws-k8s-1.31': K8S,
+  'aws-ecs-2': ['motd', 'updates', 'host-containers', 'ntp', 'aws', 'ecs', ...LATER],
 };
 
 export const KNOWN_VARIANTS = Object.keys(VARIANT_SECTIONS);
@@ -194,6 +240,8 @@ export const ConfigurationFile = Type.Object({
   path: Type.String(),
   'template-path': Type.String(),
   mode: Type.Optional(Type.String({ pattern: '^0?[0-7]{3,4}$' })),
+  // settings-now.md 4: false leaves a file that already exists alone.
+  'overwrite-path-if-present': Type.Optional(Type.Boolean()),
 }, { ...strict, title: 'ConfigurationFile' });
 export const ConfigurationFiles = Type.Record(Type.String(), ConfigurationFile, { title: 'ConfigurationFiles' });
 export type Services = Static<typeof Services>;

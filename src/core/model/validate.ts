@@ -5,7 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { BrktError } from '../errors';
 import { keyFromSegments } from '../datastore/key';
 import { pointerJoin } from '../datastore/json-text';
-import { CHECKS } from './modeled-types';
+import { CHECKS, VALUE_CHECKS } from './modeled-types';
 
 interface Walk {
   floats: Set<string>;
@@ -24,6 +24,8 @@ type Schema = TSchema & {
   enum?: string[];
   'x-brkt-type'?: string;
   propertyNames?: TSchema;
+  /** Other names a field is accepted under (serde `alias`): alias -> field. */
+  'x-brkt-aliases'?: Record<string, string>;
 };
 
 /** serde's "unexpected" wording for a JSON value. */
@@ -77,6 +79,16 @@ function fail(path: string[], message: string): never {
 }
 
 function check(schema: Schema, value: unknown, path: string[], pointer: string, walk: Walk): unknown {
+  const checked = checkShape(schema, value, path, pointer, walk);
+  const typeName = schema['x-brkt-type'];
+  const normalise = typeName ? VALUE_CHECKS.get(typeName) : undefined;
+  if (!normalise) return checked;
+  const result = normalise(checked);
+  if ('reason' in result) fail(path, `Unable to deserialize into ${typeName}: ${result.reason}`);
+  return result.value;
+}
+
+function checkShape(schema: Schema, value: unknown, path: string[], pointer: string, walk: Walk): unknown {
   const isFloat = walk.floats.has(pointer);
   const mismatch = () => fail(path, `invalid type: ${describe(value, isFloat)}, expected ${expected(schema)}`);
   switch (schema.type) {
@@ -110,8 +122,18 @@ function check(schema: Schema, value: unknown, path: string[], pointer: string, 
     }
     case 'object': {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return mismatch();
-      const input = value as Record<string, unknown>;
+      let input = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
+      const aliases = schema['x-brkt-aliases'];
+      if (aliases) {
+        input = { ...input };
+        for (const [alias, name] of Object.entries(aliases)) {
+          if (!(alias in input)) continue;
+          if (name in input) fail([...path, name], `duplicate field \`${name}\``);
+          input[name] = input[alias];
+          delete input[alias];
+        }
+      }
       if (schema.properties) {
         const names = Object.keys(schema.properties);
         for (const name of Object.keys(input)) {

@@ -8,6 +8,8 @@ import { SHIPPED_VARIANTS } from '../model/defaults';
 import { createSandboxDisk } from '../bootloader/sandbox-disk';
 import { USER_DATA_FILE } from '../boot-config/early-boot-config';
 
+/** The CA bundle of the image (upstream's certdog reads it). */
+export const FACTORY_CA_BUNDLE = '/usr/share/factory/etc/pki/tls/certs/ca-bundle.crt';
 export const SANDBOX_MARKER = 'var/lib/brkt/sandbox.json';
 export const SANDBOX_VERSION = '1.0.0';
 /** The upstream dev variant of 2020: every setting group but no orchestrator to configure. */
@@ -108,6 +110,18 @@ export const SANDBOX_STEPS: SandboxStep[] = [
     async run(platform, options) {
       const { writeSandboxInstance } = await import('./instance-metadata');
       await writeSandboxInstance(platform, options.variant);
+    },
+  },
+  {
+    // The image's CA bundle, which the pki settings' bundle starts from (certdog); a sandbox
+    // image has one stand-in CA instead of the public roots.
+    name: 'factory CA bundle',
+    async run(platform) {
+      const path = platform.path(FACTORY_CA_BUNDLE);
+      if (await platform.files.exists(path)) return;
+      const { SAMPLE_CLUSTER_CA } = await import('./instance-metadata');
+      await platform.files.mkdirp(platform.path(FACTORY_CA_BUNDLE.slice(0, FACTORY_CA_BUNDLE.lastIndexOf('/'))));
+      await platform.files.writeAtomic(path, `# brkt sandbox: stand-in for the image's public CA roots\n${SAMPLE_CLUSTER_CA}`);
     },
   },
   {

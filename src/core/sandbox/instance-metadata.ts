@@ -11,7 +11,7 @@ const MAC = '0e:5c:a1:7f:10:23';
 const VPC_CIDR = '10.0.0.0/16';
 
 /** A self-signed CA (EC P-256, valid until 2126) standing in for a cluster's certificate. */
-const SAMPLE_CLUSTER_CA = `-----BEGIN CERTIFICATE-----
+export const SAMPLE_CLUSTER_CA = `-----BEGIN CERTIFICATE-----
 MIIBgDCCASegAwIBAgIULvGWo+L0JDPfjVb/bdON6VdDPnYwCgYIKoZIzj0EAwIw
 FTETMBEGA1UEAwwKa3ViZXJuZXRlczAgFw0yNjEyMDMwODAxMDFaGA8yMTI2MTEw
 OTA4MDEwMVowFTETMBEGA1UEAwwKa3ViZXJuZXRlczBZMBMGByqGSM49AgEGCCqG

@@ -19,6 +19,7 @@ const TEMPLATE_FORMATS: ReadonlyMap<string, OutputFormat> = new Map([
   ['containerd-config-toml_aws-ecs-1', 'toml'],
   ['containerd-config-toml_aws-dev', 'toml'],
   ['host-containers-toml', 'toml'],
+  ['bootstrap-commands-toml', 'toml'],
   ['kubelet-config', 'yaml'],
   ['kubelet-kubeconfig', 'yaml'],
   ['kubelet-env', 'env'],

@@ -4,6 +4,7 @@ import Handlebars, { type HelperDelegate, type HelperOptions } from 'handlebars'
 import { decodeBase64 } from './base64';
 import { ecrPrefix } from './ecr-prefix';
 import { quotedStringContent } from './formats';
+import { HOST_FILE_HELPERS } from './host-helpers';
 
 type Scalar = string | number | boolean;
 
@@ -149,4 +150,6 @@ export const SCHNAUZER_HELPERS: Record<string, HelperDelegate> = {
   goarch,
   host,
   toml_encode: tomlEncodeHelper,
+  // brkt: the files of current upstream's host programs (corndog, certdog, netdog, prairiedog).
+  ...HOST_FILE_HELPERS,
 };
