@@ -43,10 +43,12 @@ eval "$choice"
 echo "brkt boot stage: booting set $BRKT_SET from $BRKT_ROOT"
 mount -t ext4 -o ro "$BRKT_ROOT" /newroot || fail "set $BRKT_SET: root $BRKT_ROOT does not mount"
 { [ -L /newroot/sbin/init ] || [ -x /newroot/sbin/init ]; } || fail "set $BRKT_SET: root $BRKT_ROOT has no /sbin/init"
-# /etc and /var: tmpfs copies of the image's (upstream: /etc is an empty tmpfs, /var is on DATA).
+# /etc and /var: tmpfs copies of the image's (upstream: /etc is an empty tmpfs, /var is on DATA);
+# /tmp a tmpfs as upstream's.
 for d in etc var; do
   mkdir -p /rw/$d && mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /rw/$d && cp -a /newroot/$d/. /rw/$d/ && mount --move /rw/$d /newroot/$d || fail "cannot set up /$d"
 done
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /newroot/tmp || fail "cannot mount /tmp"
 mkdir -p /newroot/var/lib/bottlerocket
 mount -t ext4 -o nosuid,nodev,noexec,noatime "$BRKT_PRIVATE" /newroot/var/lib/bottlerocket || fail "cannot mount PRIVATE $BRKT_PRIVATE"
 for s in /sys/block/vd*; do

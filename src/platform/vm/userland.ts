@@ -5,7 +5,7 @@ import { cached, sha256Text } from './cache';
 import { requireTool, run } from './tools';
 
 const SUITE = 'bookworm';
-const PACKAGES = ['systemd', 'systemd-sysv', 'udev'];
+const PACKAGES = ['systemd', 'systemd-sysv', 'udev', 'dbus'];
 const DPKG_OPTIONS = ['path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/doc/*', 'path-exclude=/usr/share/locale/*', 'path-exclude=/usr/share/info/*'];
 /** Bump when the recipe changes in a way the arguments do not show. */
 const RECIPE = '1';
