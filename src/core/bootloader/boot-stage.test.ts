@@ -40,7 +40,7 @@ describe('brkt boot-stage', () => {
     expect((await chooseBootSet(platform, disk)).set).toBe('A');
     expect(flagsOf((await readDisk(disk)).flags.A)).toMatchObject({ priority: 1, triesLeft: 2, successful: true });
     await makeDiskImage(disk, { flags: { A: word(0, 0, true), B: word(0, 15, true) } });
-    const error = await chooseBootSet(platform, disk).catch((e: unknown) => e as Error);
+    const error = (await chooseBootSet(platform, disk).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe(`No bootable partition set on ${disk} (set A priority=0 tries_left=0 successful=true, set B priority=0 tries_left=15 successful=true)`);
     expect((await readDisk(disk)).flags).toMatchObject({ A: word(0, 0, true), B: word(0, 15, true) });
   });

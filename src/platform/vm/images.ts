@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { BrktError } from '../../core/errors';
 import { guestFiles, vmOsRelease } from '../../core/vm/guest-files';
 import { BOOT_IMAGE_MiB, rootImageMiB } from '../../core/vm/layout';
+import { ENABLE_DIR, UNIT_DIR, UNITS } from '../../core/install/units';
 import { sha256File } from './cache';
 import { run } from './tools';
 
@@ -15,8 +16,12 @@ export interface ReleaseImageFiles {
   hash: string;
 }
 
-/** Extracts the userland and installs brkt (`brkt --root TREE install`), the agent and the boot files. */
-export async function buildGuestTree(tree: string, options: { tarball: string; brkt: string; rootJson: Uint8Array; machineId: string }): Promise<void> {
+/**
+ * Extracts the userland and installs brkt (`brkt --root TREE install`), the agent and the boot
+ * files. `maskBrkt` (a benchmark's reference image) masks every unit and drop-in brkt installs
+ * and boots Debian's multi-user.target instead.
+ */
+export async function buildGuestTree(tree: string, options: { tarball: string; brkt: string; rootJson: Uint8Array; machineId: string; maskBrkt?: boolean }): Promise<void> {
   await rm(tree, { recursive: true, force: true });
   await mkdir(tree, { recursive: true });
   await run(['tar', '-C', tree, '--numeric-owner', '-xpf', options.tarball]);
@@ -37,6 +42,16 @@ export async function buildGuestTree(tree: string, options: { tarball: string; b
     await mkdir(dirname(path), { recursive: true });
     await rm(path, { force: true });
     await symlink(link.target, path);
+  }
+  if (options.maskBrkt) {
+    for (const unit of UNITS) {
+      const path = join(tree, ENABLE_DIR, unit.name);
+      await mkdir(dirname(path), { recursive: true });
+      await rm(path, { force: true });
+      await symlink('/dev/null', path);
+    }
+    await rm(join(tree, ENABLE_DIR, 'default.target'), { force: true });
+    await symlink(`${UNIT_DIR}/multi-user.target`, join(tree, ENABLE_DIR, 'default.target'));
   }
   await mkdir(join(tree, 'usr/share/updog'), { recursive: true });
   await writeFile(join(tree, 'usr/share/updog/root.json'), options.rootJson);

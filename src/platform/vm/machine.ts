@@ -100,7 +100,7 @@ metadata-base-url = "file://${GUEST_REPO_DIR}/metadata/"
 targets-base-url = "file://${GUEST_REPO_DIR}/targets/"
 `;
 
-export async function createVm(dir: string, options: { variant: string; log: (line: string) => void }): Promise<VmFiles> {
+export async function createVm(dir: string, options: { variant: string; log: (line: string) => void; maskBrkt?: boolean }): Promise<VmFiles> {
   const files = vmFiles(resolve(dir));
   const { log } = options;
   const entries = await readdir(files.dir).catch(() => [] as string[]);
@@ -127,7 +127,7 @@ export async function createVm(dir: string, options: { variant: string; log: (li
   const build = join(files.dir, 'build');
   const tree = join(build, 'tree');
   log('Building the image tree (Debian userland, brkt install, agent)');
-  await buildGuestTree(tree, { tarball: userland.tarball, brkt, rootJson: await repo.initialRoot(), machineId: randomBytes(16).toString('hex') });
+  await buildGuestTree(tree, { tarball: userland.tarball, brkt, rootJson: await repo.initialRoot(), machineId: randomBytes(16).toString('hex'), maskBrkt: options.maskBrkt });
   const releases = [SANDBOX_VERSION, ...SANDBOX_RELEASES];
   for (const version of releases) {
     log(`Building release ${version} (ext4 images)`);
@@ -186,9 +186,11 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Kernel command line instead of the default. */
   cmdline?: string;
+  /** What "booted" means: the API answers (default), or a systemd unit is active (for reference boots). */
+  until?: { unit: string };
 }
 
-export async function startVm(dir: string, options: StartOptions): Promise<{ accel: Accel; bootId: string; pid: number }> {
+export async function startVm(dir: string, options: StartOptions): Promise<{ accel: Accel; bootId: string; pid: number; bootMs: number }> {
   const { files } = await vmOf(dir);
   requireTool('qemu-system-x86_64');
   if (await runningPid(files.pid)) throw new BrktError('conflict', `The VM in ${files.dir} is already running`);
@@ -204,11 +206,35 @@ export async function startVm(dir: string, options: StartOptions): Promise<{ acc
   await rm(files.qmp, { force: true });
   await rm(files.console, { force: true });
   await rm(files.bootId, { force: true });
+  const poweredOn = performance.now();
   await startQemu(qemuArgs(files, { accel, memoryMiB: options.memoryMiB ?? 1536, cpus: options.cpus ?? 2, cmdline: options.cmdline }));
   const pid = await runningPid(files.pid);
   if (!pid) throw new BrktError('io', `qemu did not start the VM in ${files.dir} (see ${files.consoleLog})`);
-  const bootId = await waitForApi(files, { timeoutMs: options.timeoutMs ?? 600_000 });
-  return { accel, bootId, pid };
+  const timeoutMs = options.timeoutMs ?? 600_000;
+  const bootId = options.until ? await waitForUnit(files, options.until.unit, timeoutMs) : await waitForApi(files, { timeoutMs });
+  return { accel, bootId, pid, bootMs: performance.now() - poweredOn };
+}
+
+/** Waits until `unit` is active in the VM; returns the boot id. */
+async function waitForUnit(files: VmFiles, unit: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const agent = await openAgent(files.agent, join(files.dir, 'run/agent.lock'));
+  const ignore = () => {};
+  try {
+    while (Date.now() < deadline) {
+      if (!(await runningPid(files.pid))) throw new BrktError('unavailable', `The VM in ${files.dir} stopped while booting (see ${files.consoleLog})`);
+      const bootId = await agent.ping(2000);
+      if (!bootId) continue;
+      if ((await agent.exec(['systemctl', 'is-active', '--quiet', unit], bootId, { stdout: ignore, stderr: ignore })) === 0) {
+        await writeFile(files.bootId, bootId + '\n');
+        return bootId;
+      }
+      await Bun.sleep(250);
+    }
+    throw new BrktError('unavailable', `${unit} did not become active in the VM in ${files.dir} within ${Math.round(timeoutMs / 1000)} s`);
+  } finally {
+    agent.close();
+  }
 }
 
 /** Waits until the agent answers (in a boot other than `notBoot`) and the API in the VM answers. */

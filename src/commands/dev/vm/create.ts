@@ -11,10 +11,11 @@ export class DevVmCreateCommand extends BrktCommand {
   });
   dir = Option.String({ required: true, name: 'DIR' });
   variant = Option.String('--variant', DEFAULT_SANDBOX_VARIANT, { description: 'Variant of the images (os-release VARIANT_ID)' });
+  maskBrkt = Option.Boolean('--mask-brkt', false, { description: "Mask brkt's units and boot to multi-user.target (a benchmark's reference image)" });
 
   async run() {
     const { createVm } = await import('../../../platform/vm/machine');
-    const files = await createVm(this.dir, { variant: this.variant, log: line => this.context.stderr.write(`${line}\n`) });
+    const files = await createVm(this.dir, { variant: this.variant, maskBrkt: this.maskBrkt, log: line => this.context.stderr.write(`${line}\n`) });
     this.out(`Created VM ${files.dir} (variant ${this.variant}, release 1.0.0 on set A; repository with 1.1.0 and 1.2.0)\n`);
   }
 }

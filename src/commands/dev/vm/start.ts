@@ -14,6 +14,6 @@ export class DevVmStartCommand extends BrktCommand {
   async run() {
     const { startVm } = await import('../../../platform/vm/machine');
     const started = await startVm(this.dir, { log: line => this.context.stderr.write(`${line}\n`), timeoutMs: Number(this.timeout) * 1000 });
-    this.out(`VM running (pid ${started.pid}, ${started.accel.toUpperCase()}); its API answers\n`);
+    this.out(`VM running (pid ${started.pid}, ${started.accel.toUpperCase()}); its API answers ${(started.bootMs / 1000).toFixed(1)} s after power-on\n`);
   }
 }
