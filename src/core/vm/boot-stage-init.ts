@@ -4,7 +4,7 @@
 // that does not mount or has no init reboots, and the next boot falls back once tries are spent.
 
 /** Block devices the VM gets beside its OS disk, found by their virtio serial number. */
-export const DRIVE_SERIALS = { userData: 'brkt-user-data', repo: 'brkt-repo' } as const;
+export const DRIVE_SERIALS = { data: 'brkt-data', userData: 'brkt-user-data', repo: 'brkt-repo' } as const;
 
 /** Where the guest sees the VM's update repository (read-only). */
 export const GUEST_REPO_DIR = '/var/lib/brkt-vm/repo';
@@ -43,12 +43,19 @@ eval "$choice"
 echo "brkt boot stage: booting set $BRKT_SET from $BRKT_ROOT"
 mount -t ext4 -o ro "$BRKT_ROOT" /newroot || fail "set $BRKT_SET: root $BRKT_ROOT does not mount"
 { [ -L /newroot/sbin/init ] || [ -x /newroot/sbin/init ]; } || fail "set $BRKT_SET: root $BRKT_ROOT has no /sbin/init"
-# /etc and /var: tmpfs copies of the image's (upstream: /etc is an empty tmpfs, /var is on DATA);
-# /tmp a tmpfs as upstream's.
-for d in etc var; do
-  mkdir -p /rw/$d && mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /rw/$d && cp -a /newroot/$d/. /rw/$d/ && mount --move /rw/$d /newroot/$d || fail "cannot set up /$d"
-done
+# /etc: a tmpfs copy of the image's (upstream: an empty tmpfs); /tmp a tmpfs as upstream's.
+mkdir -p /rw/etc && mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /rw/etc && cp -a /newroot/etc/. /rw/etc/ && mount --move /rw/etc /newroot/etc || fail "cannot set up /etc"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /newroot/tmp || fail "cannot mount /tmp"
+# /local: the data disk; /var is its var/ (upstream: var.mount binds /local/var), seeded from the
+# image on the first boot.
+data=
+for s in /sys/block/vd*; do [ "$(cat $s/serial 2>/dev/null)" = ${DRIVE_SERIALS.data} ] && data=/dev/\${s##*/}; done
+[ -n "$data" ] || fail "no data disk (serial ${DRIVE_SERIALS.data})"
+mount -t ext4 -o nosuid,nodev,noatime "$data" /newroot/local || fail "cannot mount the data disk $data on /local"
+if [ ! -d /newroot/local/var ]; then
+  rm -rf /newroot/local/var.new; cp -a /newroot/var /newroot/local/var.new && mv /newroot/local/var.new /newroot/local/var || fail "cannot seed /local/var"
+fi
+mount --bind /newroot/local/var /newroot/var || fail "cannot bind /local/var on /var"
 mkdir -p /newroot/var/lib/bottlerocket
 mount -t ext4 -o nosuid,nodev,noexec,noatime "$BRKT_PRIVATE" /newroot/var/lib/bottlerocket || fail "cannot mount PRIVATE $BRKT_PRIVATE"
 for s in /sys/block/vd*; do

@@ -10,6 +10,8 @@ export type Accel = 'kvm' | 'tcg';
 export interface VmFiles {
   dir: string;
   disk: string;
+  /** The data disk (/local, /var), persistent like the OS disk. */
+  dataDisk: string;
   kernel: string;
   initramfs: string;
   userDataDrive: string;
@@ -29,6 +31,7 @@ export function vmFiles(dir: string): VmFiles {
   return {
     dir,
     disk: at('disk.img'),
+    dataDisk: at('data.img'),
     kernel: at('vmlinuz'),
     initramfs: at('initramfs.cpio'),
     userDataDrive: at('run/user-data.img'),
@@ -65,6 +68,7 @@ export function qemuArgs(files: VmFiles, options: { accel: Accel; memoryMiB: num
     '-append', options.cmdline ?? KERNEL_CMDLINE,
     // Order matters: the OS disk is the first virtio disk (/dev/vda).
     ...drive('os', files.disk, 'cache=writeback,discard=unmap'),
+    ...drive('data', files.dataDisk, 'cache=writeback,discard=unmap', DRIVE_SERIALS.data),
     ...drive('userdata', files.userDataDrive, 'readonly=on', DRIVE_SERIALS.userData),
     ...drive('repo', files.repoDrive, 'readonly=on', DRIVE_SERIALS.repo),
     '-device', 'virtio-serial-pci',

@@ -56,6 +56,7 @@ export async function buildGuestTree(tree: string, options: { tarball: string; b
   await mkdir(join(tree, 'usr/share/updog'), { recursive: true });
   await writeFile(join(tree, 'usr/share/updog/root.json'), options.rootJson);
   await mkdir(join(tree, 'var/lib/bottlerocket'), { recursive: true });
+  await mkdir(join(tree, 'local'), { recursive: true });
   // The serial console logs in as root without a password: a development VM, no network.
   const shadow = join(tree, 'etc/shadow');
   await writeFile(shadow, (await readFile(shadow, 'utf8')).replace(/^root:[^:]*:/m, 'root::'));

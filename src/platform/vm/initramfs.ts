@@ -8,7 +8,7 @@ import { cached, sha256File, sha256Text } from './cache';
 import type { KernelFiles } from './kernel';
 import { requireTool, run } from './tools';
 
-const APPLETS = ['sh', 'mount', 'umount', 'insmod', 'switch_root', 'reboot', 'sleep', 'cat', 'mkdir', 'cp', 'echo'];
+const APPLETS = ['sh', 'mount', 'umount', 'insmod', 'switch_root', 'reboot', 'sleep', 'cat', 'mkdir', 'cp', 'mv', 'rm', 'echo'];
 
 /** The shared libraries `ldd` lists for `binary` (absolute paths). */
 async function sharedLibraries(binary: string): Promise<string[]> {

@@ -35,6 +35,7 @@ export interface VmMarker {
 
 const YEAR_MS = 365 * 86_400_000;
 const MiB = 1024 * 1024;
+const DATA_DISK_MiB = 2048;
 
 /** The compiled brkt that goes into the images and the boot stage. */
 export function brktBinary(): string {
@@ -150,6 +151,10 @@ export async function createVm(dir: string, options: { variant: string; log: (li
   await repo.writeManifest({ ...manifest, migrations: chain.slice(1).map((to, i) => ({ from: chain[i]!, to, names: [] })) });
   await repo.publish({ targets: expiry, snapshot: expiry, timestamp: expiry });
   await rm(build, { recursive: true, force: true });
+  // The data disk, as upstream's split layout has it: one file system, grown by nobody here.
+  await writeFile(files.dataDisk, '');
+  await run(['truncate', '-s', `${DATA_DISK_MiB}M`, files.dataDisk]);
+  await run(['mke2fs', '-q', '-F', '-t', 'ext4', '-L', 'BOTTLEROCKET-DATA', files.dataDisk]);
   const userData = join(files.dir, 'user-data.toml');
   if (!(await exists(userData))) await writeFile(userData, DEFAULT_USER_DATA);
   const marker: VmMarker = { kind: 'brkt-dev-vm', variant: options.variant, kernel: kernel.packageName, created: new Date().toISOString() };
