@@ -70,6 +70,8 @@ describe('brkt dev vm', () => {
     expect(await vm.out('brkt', 'rollback')).toBe('Next boot: set A, version 1.0.0 (running: set B, version 1.2.0)\n');
     expectRebootStarted(await vm.exec('brkt', 'reboot'));
     expect((await vm.vm('wait')).code).toBe(0);
+    // The API answers before the settings are rendered: wait for the boot to complete.
+    expect((await vm.out('systemctl', 'is-system-running', '--wait')).trim()).toBe('running');
     expect(await vm.out('brkt', '--version')).toContain('os 1.0.0, variant aws-dev');
     expect(await signpost()).toMatch(/Active:\s+Set A/);
     expect(await vm.out('readlink', '-f', '/var/lib/bottlerocket/datastore/current')).toMatch(/\/v1\.0\.0_\w+\n$/);
@@ -98,6 +100,7 @@ describe('brkt dev vm', () => {
     expect(await vm.out('brkt', '--version')).toContain('os 1.0.0, variant aws-dev');
     expect(await signpost()).toMatch(/Set B:.*priority=2 tries_left=0 successful=false[\s\S]*Active:\s+Set A/);
     expect(vm.consoleLog()).toMatch(/brkt boot stage: set B: root \/dev\/vda9 does not mount; rebooting[\s\S]*brkt boot stage: booting set A/);
+    expect((await vm.out('systemctl', 'is-system-running', '--wait')).trim()).toBe('running');
     expect(await vm.out('cat', '/etc/motd')).toBe('kept across versions\n');
   }, VM_STEP_MS);
 
