@@ -94,6 +94,8 @@ describe('brkt dev vm', () => {
     // The repository reaches the VM as a drive built at start.
     expect((await vm.vm('stop')).stdout).toBe('VM shut down\n');
     expect((await vm.vm('start')).code).toBe(0);
+    // The update settings reach /etc/updog.toml once the boot has completed.
+    expect((await vm.out('systemctl', 'is-system-running', '--wait')).trim()).toBe('running');
     expect(await vm.out('brkt', 'update', 'check')).toBe('Update available: aws-dev 1.3.0 (running 1.0.0)\n');
     expectRebootStarted(await vm.exec('brkt', 'update', '--now', '--reboot'));
     expect((await vm.vm('wait')).code).toBe(0);
@@ -105,6 +107,7 @@ describe('brkt dev vm', () => {
   }, VM_STEP_MS);
 
   test('a power cut during the image write and right after an acknowledged commit: the old set boots with the setting', async () => {
+    expect((await vm.out('systemctl', 'is-system-running', '--wait')).trim()).toBe('running');
     const written = async () => Number((await vm.out('cat', '/sys/block/vda/vda9/stat')).trim().split(/\s+/)[6]);
     const before = await written();
     expect((await vm.exec('systemd-run', '--unit=brkt-update-under-test', 'brkt', 'update', '--now')).code).toBe(0);
