@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { BrktError } from '../../core/errors';
 import { encodeFrame, encodeJsonFrame, FRAME, frameJson, FrameReader, type Frame } from '../../core/vm/agent-protocol';
-import { lockFile } from '../file-lock';
+import { makePlatform } from '../index';
 import type { FileLock } from '../types';
 
 export interface AgentClient {
@@ -102,7 +102,7 @@ export function agentUnavailable(dir: string): BrktError {
 /** The channel carries one client at a time: wait for the one before to finish. */
 async function waitForLock(path: string): Promise<FileLock> {
   for (;;) {
-    const lock = await lockFile(path, 'exclusive');
+    const lock = await makePlatform({ root: '/', env: {} }).lockFile(path, 'exclusive');
     if (lock) return lock;
     await Bun.sleep(50);
   }
