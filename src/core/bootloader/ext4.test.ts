@@ -1,4 +1,4 @@
-// The ext4 reader against images mke2fs -d builds: extents, inline data off and on, a hashed
+// The ext4 reader against images mke2fs -d builds: extents, inline data off and on, a
 // multi-block directory, symlinks (relative, absolute, through directories), holes, and foreign bytes.
 import { describe, expect } from 'bun:test';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
