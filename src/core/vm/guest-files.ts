@@ -47,6 +47,8 @@ export function guestFiles(options: { machineId: string; hostname: string }): { 
     links: [
       { path: `etc/systemd/system/sysinit.target.wants/${AGENT_UNIT}`, target: `/usr/lib/systemd/system/${AGENT_UNIT}` },
       { path: 'etc/systemd/system/systemd-firstboot.service', target: '/dev/null' },
+      // The VM's Debian userland has no containerd: no host containers here.
+      { path: 'etc/systemd/system/host-containerd.service', target: '/dev/null' },
     ],
   };
 }
