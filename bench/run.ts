@@ -11,6 +11,7 @@ import { benchLogs } from './logs';
 import { benchMigrator } from './migrator';
 import { benchUpdate } from './update';
 import { benchScale } from './scale';
+import { benchVm } from './vm';
 
 const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['start-up', benchStartup],
@@ -22,6 +23,7 @@ const BENCHES: Array<[string, () => Promise<Row[]>]> = [
   ['migrator', benchMigrator],
   ['update apply', benchUpdate],
   ['scale: 100, 1,000 and 10,000 keys', benchScale],
+  ['virtual machine', benchVm],
 ];
 
 const only = process.argv.slice(2);

@@ -10,11 +10,12 @@ function __brkt_path
     end
     echo $path
 end
-set -g __brkt_paths "api" "apiserver" "boot" "boot health" "boot step" "completions" "dev" "dev init" "fleet" "fleet run" "fleet settings" "fleet settings set" "fleet update" "install" "links" "logs" "migrator" "reboot" "repo" "repo add-migration" "repo add-release" "repo expire" "repo init" "repo refresh-timestamp" "repo rotate-root" "repo verify" "rollback" "settings" "settings apply" "settings delete" "settings describe" "settings diff" "settings get" "settings history" "settings schema" "settings set" "sheltie" "signpost" "signpost cancel-upgrade" "signpost clear-inactive" "signpost has-boot-ever-succeeded" "signpost mark-inactive-valid" "signpost mark-successful-boot" "signpost repair-table" "signpost rewrite-table" "signpost rollback-to-inactive" "signpost status" "signpost upgrade-to-inactive" "update" "update cancel" "update check" "update status"
+set -g __brkt_paths "api" "apiserver" "boot" "boot health" "boot step" "completions" "dev" "dev init" "dev vm" "dev vm agent" "dev vm console" "dev vm create" "dev vm exec" "dev vm start" "dev vm stop" "dev vm wait" "fleet" "fleet run" "fleet settings" "fleet settings set" "fleet update" "install" "links" "logs" "migrator" "reboot" "repo" "repo add-migration" "repo add-release" "repo expire" "repo init" "repo refresh-timestamp" "repo rotate-root" "repo verify" "rollback" "settings" "settings apply" "settings delete" "settings describe" "settings diff" "settings get" "settings history" "settings schema" "settings set" "sheltie" "signpost" "signpost cancel-upgrade" "signpost clear-inactive" "signpost has-boot-ever-succeeded" "signpost mark-inactive-valid" "signpost mark-successful-boot" "signpost repair-table" "signpost rewrite-table" "signpost rollback-to-inactive" "signpost status" "signpost upgrade-to-inactive" "update" "update cancel" "update check" "update status"
 complete -c brkt -f
 complete -c brkt -n 'test (__brkt_path) = ""' -a "api apiserver boot completions dev fleet install links logs migrator reboot repo rollback settings sheltie signpost update"
 complete -c brkt -n 'test (__brkt_path) = "boot"' -a "health step"
-complete -c brkt -n 'test (__brkt_path) = "dev"' -a "init"
+complete -c brkt -n 'test (__brkt_path) = "dev"' -a "init vm"
+complete -c brkt -n 'test (__brkt_path) = "dev vm"' -a "agent console create exec start stop wait"
 complete -c brkt -n 'test (__brkt_path) = "fleet"' -a "run settings update"
 complete -c brkt -n 'test (__brkt_path) = "fleet settings"' -a "set"
 complete -c brkt -n 'test (__brkt_path) = "repo"' -a "add-migration add-release expire init refresh-timestamp rotate-root verify"
@@ -46,6 +47,18 @@ complete -c brkt -n 'test (__brkt_path) = "completions"' -l help
 complete -c brkt -n 'test (__brkt_path) = "dev init"' -l help
 complete -c brkt -n 'test (__brkt_path) = "dev init"' -l json
 complete -c brkt -n 'test (__brkt_path) = "dev init"' -l variant
+complete -c brkt -n 'test (__brkt_path) = "dev vm agent"' -l help
+complete -c brkt -n 'test (__brkt_path) = "dev vm console"' -l help
+complete -c brkt -n 'test (__brkt_path) = "dev vm create"' -l help
+complete -c brkt -n 'test (__brkt_path) = "dev vm create"' -l mask-brkt
+complete -c brkt -n 'test (__brkt_path) = "dev vm create"' -l variant
+complete -c brkt -n 'test (__brkt_path) = "dev vm exec"' -l help
+complete -c brkt -n 'test (__brkt_path) = "dev vm start"' -l help
+complete -c brkt -n 'test (__brkt_path) = "dev vm start"' -l timeout
+complete -c brkt -n 'test (__brkt_path) = "dev vm stop"' -l help
+complete -c brkt -n 'test (__brkt_path) = "dev vm stop"' -l kill
+complete -c brkt -n 'test (__brkt_path) = "dev vm wait"' -l help
+complete -c brkt -n 'test (__brkt_path) = "dev vm wait"' -l timeout
 complete -c brkt -n 'test (__brkt_path) = "fleet run"' -l document
 complete -c brkt -n 'test (__brkt_path) = "fleet run"' -l endpoint
 complete -c brkt -n 'test (__brkt_path) = "fleet run"' -l help

@@ -36,7 +36,8 @@ function group(name: string, description: string, load: GroupEntry['load'], hidd
 }
 
 group('boot', 'Run the boot sequence of the host (or sandbox); --serve keeps serving the API', () => import('./boot'));
-group('dev', 'Developer tools: create a sandbox root', () => import('./dev'));
+group('boot-stage', "Choose the partition set to boot and spend its try (an initramfs's gptprio step)", () => import('./boot-stage'), true);
+group('dev', 'Developer tools: create a sandbox root or a QEMU virtual machine host', () => import('./dev'));
 group('repo', 'Build and sign a TUF update repository (keys, releases, expiry, root rotation)', () => import('./repo'));
 group('apiserver', 'Serve the settings API on a Unix socket, in the foreground', () => import('./apiserver/index'));
 group('api', 'Send one raw request to the settings API and print the answer', () => import('./api'), false, () => import('./api-raw').then(m => m.runApiLean));

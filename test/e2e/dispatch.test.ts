@@ -150,7 +150,7 @@ describe('brkt completions', () => {
       return Bun.spawnSync({ cmd: ['bash', '-c', program] }).stdout.toString().trim();
     };
     expect(complete(['brkt', 'de'])).toBe('dev');
-    expect(complete(['brkt', 'dev', ''])).toBe('init');
+    expect(complete(['brkt', 'dev', ''])).toBe('init vm');
     expect(complete(['brkt', 'dev', 'init', '--v'])).toBe('--variant');
     expect(complete(['brkt', 'completions', 'z'])).toBe('zsh');
   });

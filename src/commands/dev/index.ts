@@ -1,3 +1,4 @@
 import { DevInitCommand } from './init';
+import { vmCommands } from './vm';
 
-export const commands = [DevInitCommand];
+export const commands = [DevInitCommand, ...vmCommands];
