@@ -1,40 +1,16 @@
 // The settings API: `brkt api -u /settings` beside `curl --unix-socket`; server throughput for
 // GET /settings with concurrent keep-alive clients beside a minimal Bun.serve with a fixed body
 // (the ceiling); the commit of one setting beside a raw write+fsync+rename (the floor).
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRKT, SCRATCH } from './setup';
 import { fmtMs, measureCommand, median, type Row } from './measure';
 import { throughput, THROUGHPUT_CONNECTIONS as CONNECTIONS } from './throughput';
+import { commitFloor } from './commit-floor';
 import { startServing } from './serving';
 
 const BIN = process.env.BRKT_BIN ?? BRKT;
 const COMMITS = 60;
-
-/**
- * Median of write + fsync + rename of one small file (the floor the goal names) and of the same
- * plus the directory fsync that makes the rename itself survive a power loss.
- */
-function commitFloor(dir: string): { floor: number; withDir: number } {
-  const times: number[] = [];
-  const withDir: number[] = [];
-  for (let i = 0; i < COMMITS; i++) {
-    const start = performance.now();
-    const temp = join(dir, `floor-${i}.tmp`);
-    const fd = openSync(temp, 'w');
-    writeSync(fd, `"value ${i}"`);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, join(dir, 'floor'));
-    times.push(performance.now() - start);
-    const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-    withDir.push(performance.now() - start);
-  }
-  rmSync(join(dir, 'floor'), { force: true });
-  return { floor: median(times), withDir: median(withDir) };
-}
 
 export async function benchApi(): Promise<Row[]> {
   const root = join(SCRATCH, `api-${process.pid}`);
@@ -67,7 +43,7 @@ export async function benchApi(): Promise<Row[]> {
       commits.push(performance.now() - start);
       if (committed.status !== 200) throw new Error(`commit: ${committed.status}`);
     }
-    const floor = commitFloor(join(root, 'var/lib/bottlerocket/datastore/current'));
+    const floor = commitFloor(join(root, 'var/lib/bottlerocket/datastore/current'), COMMITS);
     const commit = median(commits);
 
     const rps = (n: number) => `${Math.round(n)} req/s`;

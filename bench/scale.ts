@@ -4,12 +4,13 @@
 // first boot to serving beside the same at ~40 keys; the serving process's RSS beside its RSS at
 // ~40 keys; GET /settings throughput beside a fixed-body Bun.serve; the migrator beside `cp -a`
 // + `sync -f`; the commit of one setting beside write + fsync + rename + directory fsync.
-import { closeSync, constants, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRKT, SCRATCH } from './setup';
 import { fmtMiB, fmtMs, median, type Row } from './measure';
 import { ServingBoot } from './serving-boot';
 import { throughput } from './throughput';
+import { commitFloor } from './commit-floor';
 
 const BIN = process.env.BRKT_BIN ?? BRKT;
 const SIZES = (process.env.BRKT_BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
@@ -59,24 +60,7 @@ function copyFloor(root: string): number {
 }
 
 /** write + fsync + rename + directory fsync of one small file: a durable single-key commit. */
-function oneKeyFloor(dir: string): number {
-  const times: number[] = [];
-  for (let i = 0; i < ONE_KEY_COMMITS; i++) {
-    const start = performance.now();
-    const temp = join(dir, `floor-${i}.tmp`);
-    const fd = openSync(temp, 'w');
-    writeSync(fd, `"value ${i}"`);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, join(dir, 'floor'));
-    const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
-    fsyncSync(dirFd);
-    closeSync(dirFd);
-    times.push(performance.now() - start);
-  }
-  rmSync(join(dir, 'floor'), { force: true });
-  return median(times);
-}
+const oneKeyFloor = (dir: string) => commitFloor(dir, ONE_KEY_COMMITS).withDir;
 
 async function oneKeyCommits(boot: ServingBoot): Promise<number> {
   const times: number[] = [];
