@@ -1,4 +1,5 @@
 // `brkt settings ...` and `apiclient` against the real API server on a real socket.
+import { dribbled } from '../helpers/slow-body';
 import { describe, expect, test } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { brkt } from '../helpers/brkt';
@@ -137,28 +138,13 @@ describe('apply', () => {
 
   describe('a URL is bounded in time and size', () => {
     /** One byte every 20 ms, forever. */
-    const dribble = () => {
-      let timer: ReturnType<typeof setInterval> | undefined;
-      return new ReadableStream<Uint8Array>({
-        start(controller) {
-          timer = setInterval(() => {
-            try {
-              controller.enqueue(new Uint8Array([0x20]));
-            } catch {
-              clearInterval(timer);
-            }
-          }, 20);
-        },
-        cancel: () => clearInterval(timer),
-      });
-    };
     const endless = () => new ReadableStream<Uint8Array>({ pull: controller => controller.enqueue(new Uint8Array(1 << 16).fill(0x20)) });
     // Short, yet long enough for an honest answer on a busy machine.
     const fast = { BRKT_SOURCE_CONNECT_TIMEOUT_MS: '3000', BRKT_SOURCE_TIMEOUT_MS: '5000' };
 
     test.concurrent.each([
       ['a silent server', () => new Promise<Response>(() => {}), `no response within 3000 ms`, 1],
-      ['a server that dribbles its body', () => new Response(dribble()), `did not finish within 5000 ms`, 1],
+      ['a server that dribbles its body', () => new Response(dribbled()), `did not finish within 5000 ms`, 1],
       ['an endless body', () => new Response(endless()), 'is too large (more than 2097152 bytes, maximum is 2097152 bytes)', 2],
       ['a declared length above 2 MiB', () => new Response(new Uint8Array(2 * 1024 * 1024 + 1).fill(0x20)), 'is too large (2097153 bytes, maximum is 2097152 bytes)', 2],
       ['a 404', () => new Response('gone', { status: 404 }), `: 404`, 1],

@@ -1,6 +1,7 @@
 // Every TUF attack that applies to `brkt update` (TUF specification, "Security"): the update
 // fails with a message naming the attack; a metadata attack changes no byte of the disk; a
 // tampered image leaves the active set byte-identical and the inactive set unbootable.
+import { dribbled } from '../helpers/slow-body';
 import { describe, expect, test } from 'bun:test';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -140,23 +141,6 @@ describe('brkt update refuses TUF attacks', () => {
 /** Short deadlines for the slow-retrieval tests (3 s a request: honest ones pass on a busy machine), a long gap allowed. */
 const SLOW_ENV = { BRKT_FETCH_TIMEOUT_MS: '3000', BRKT_FETCH_IDLE_TIMEOUT_MS: '60000', BRKT_FETCH_BACKOFF_MS: '1', BRKT_FETCH_MIN_BYTES_PER_SECOND: '1000000000' };
 
-/** `head` at once, then one byte every 20 ms, forever: never a gap long enough for an idle timeout. */
-function dribbled(head: Uint8Array = new Uint8Array()): ReadableStream<Uint8Array> {
-  let timer: ReturnType<typeof setInterval> | undefined;
-  return new ReadableStream({
-    start(controller) {
-      if (head.length) controller.enqueue(head);
-      timer = setInterval(() => {
-        try {
-          controller.enqueue(new Uint8Array([0x20]));
-        } catch {
-          clearInterval(timer);
-        }
-      }, 20);
-    },
-    cancel: () => clearInterval(timer),
-  });
-}
 
 describe('slow retrieval: every request of the update path has a deadline', () => {
   test.concurrent('control: the same deadlines let an honest repository through', async () => {
